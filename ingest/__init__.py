@@ -1,0 +1,1 @@
+"""Load, clean, chunk and embed source documents into a ipskb index."""

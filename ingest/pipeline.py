@@ -1,0 +1,211 @@
+"""Ingest: sources in, a new index generation out. Only new or changed documents are
+embedded; the previous generation stays live and whole until the new one is complete."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ingest.chunking import chunk_document
+from ingest.clean import clean_text
+from ingest.loaders import load_pages
+from ingest.sources import Source, discover, title_from
+from kb import index
+from kb.embedder import Embedder
+from kb.errors import KBError
+from kb.lexical import LexicalIndex
+from kb.models import Chunk, Document, Sentence
+from kb.runtime import configure_runtime
+from kb.settings import Settings
+from kb.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+ENCODE_BATCH = 128
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    embedded: int = 0  # texts encoded by the model in this run
+    chunks: int = 0
+    sentences: int = 0
+    rebuilt: bool = False
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.rebuilt)
+
+
+@dataclass
+class _Loaded:
+    doc: Document
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+
+
+def ingest(
+    settings: Settings, sources_dir: Path | None = None, rebuild: bool = False,
+    progress: bool = False, embedder: Embedder | None = None,
+) -> IngestReport:
+    """Bring the index in line with the sources folder."""
+    configure_runtime()
+    report = IngestReport()
+    sources, report.skipped = discover(sources_dir or settings.sources_dir)
+    prev = index.current_generation(settings.data_dir)
+    report.rebuilt = prev is not None and (rebuild or _mismatch(prev, settings))
+    if report.rebuilt and not rebuild:
+        log.warning("index settings changed since the last ingest; rebuilding the whole index")
+    prev_docs = {} if prev is None or report.rebuilt else index.read_documents(prev)
+    docs, loaded = _sort_sources(sources, prev_docs, settings, report)
+    report.removed = sorted(set(prev_docs) - set(docs))
+    provenance_changed = any(docs[d].to_dict() != prev_docs[d].to_dict() for d in report.unchanged)
+    if prev is not None and report.up_to_date and not provenance_changed:
+        meta = index.read_meta(prev)
+        report.chunks, report.sentences = meta["chunks"], meta["sentences"]
+        return report
+    workspace = index.new_workspace(settings.data_dir)
+    try:
+        _build(workspace, None if report.rebuilt else prev, docs, loaded, report, settings,
+               embedder or Embedder(settings), progress)
+        index.publish(settings.data_dir, workspace)
+    except BaseException:
+        shutil.rmtree(workspace, ignore_errors=True)
+        raise
+    return report
+
+
+def _mismatch(prev: Path, settings: Settings) -> bool:
+    return index.read_meta(prev).get("fingerprint") != settings.fingerprint()
+
+
+def _sort_sources(
+    sources: list[Source], prev_docs: dict[str, Document], settings: Settings,
+    report: IngestReport,
+) -> tuple[dict[str, Document], list[_Loaded]]:
+    """Reuse unchanged documents, load new and changed ones, skip bad and duplicate files."""
+    docs: dict[str, Document] = {}
+    loaded: list[_Loaded] = []
+    seen: dict[str, str] = {}
+    for source in sources:
+        raw = source.path.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest in seen:
+            report.skipped.append((source.doc_id, f"same content as {seen[digest]}"))
+            continue
+        seen[digest] = source.doc_id
+        old = prev_docs.get(source.doc_id)
+        if old is not None and old.content_hash == digest:
+            docs[source.doc_id] = _with_provenance(old, source)
+            report.unchanged.append(source.doc_id)
+            continue
+        try:
+            item = _load(source, digest, settings)
+        except KBError as exc:
+            report.skipped.append((source.doc_id, str(exc)))
+            log.warning("skipped %s: %s", source.doc_id, exc)
+            continue
+        docs[source.doc_id] = item.doc
+        loaded.append(item)
+        (report.changed if old is not None else report.added).append(source.doc_id)
+    return docs, loaded
+
+
+def _load(source: Source, digest: str, settings: Settings) -> _Loaded:
+    pages = load_pages(source.path)
+    text, starts = "", []
+    for number, page in enumerate(pages, start=1):
+        cleaned = clean_text(page)
+        if not cleaned:
+            continue
+        if text:
+            text += "\n\n"
+        starts.append((len(text), number))
+        text += cleaned
+    doc = Document(
+        doc_id=source.doc_id, title="", text=text, content_hash=digest,
+        pages=starts if source.path.suffix.lower() == ".pdf" else [],
+    )
+    doc = _with_provenance(doc, source)
+    chunks, sentences = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+    return _Loaded(doc, chunks, sentences)
+
+
+def _with_provenance(doc: Document, source: Source) -> Document:
+    p = source.provenance
+    return Document(
+        doc_id=doc.doc_id, text=doc.text, content_hash=doc.content_hash, pages=doc.pages,
+        title=p.get("title") or title_from(doc.text, source.path),
+        publisher=p.get("publisher", ""), url=p.get("url", ""), date=p.get("date", ""),
+        kind=p.get("kind", ""), status=p.get("status", "current"),
+    )
+
+
+def embedding_text(doc: Document, chunk: Chunk) -> str:
+    """What a chunk is embedded and keyword-indexed as: its text under its titles."""
+    parts = [doc.title]
+    if chunk.kind != "faq" and chunk.section and chunk.section not in chunk.text[:200]:
+        parts.append(chunk.section)
+    return "\n".join([*parts, chunk.text])
+
+
+def _build(
+    workspace: Path, prev: Path | None, docs: dict[str, Document], loaded: list[_Loaded],
+    report: IngestReport, settings: Settings, embedder: Embedder, progress: bool,
+) -> None:
+    if prev is not None:
+        shutil.copytree(prev / "chroma", workspace / "chroma")
+    store = VectorStore(workspace / "chroma")
+    try:
+        store.delete_documents(report.changed + report.removed)
+        chunks = [c for item in loaded for c in item.chunks]
+        sentences = [s for item in loaded for s in item.sentences]
+        texts = [embedding_text(docs[c.doc_id], c) for c in chunks]
+        vectors, report.embedded = _encode(texts + [s.text for s in sentences], embedder, progress)
+        store.add_chunks(chunks, vectors[: len(chunks)])
+        store.add_sentences(sentences, vectors[len(chunks) :])
+        every = store.all_chunks()
+        LexicalIndex.build(
+            [c.chunk_id for c in every], [embedding_text(docs[c.doc_id], c) for c in every]
+        ).save(workspace / "bm25")
+        report.chunks, report.sentences = store.count()
+    finally:
+        store.close()
+    per_doc = Counter(c.doc_id for c in every)
+    index.write_json(workspace / index.DOCUMENTS, [d.to_dict() for d in docs.values()])
+    index.write_json(workspace / index.META, {
+        "fingerprint": settings.fingerprint(),
+        "chunks": report.chunks,
+        "sentences": report.sentences,
+        "chunks_per_document": dict(per_doc),
+    })
+
+
+def _encode(texts: list[str], embedder: Embedder, progress: bool) -> tuple[np.ndarray, int]:
+    """Encode each distinct text once; a progress bar shows the work when asked for."""
+    from tqdm import tqdm
+
+    unique = list(dict.fromkeys(texts))
+    rows: list[np.ndarray] = []
+    with tqdm(total=len(unique), desc="embedding", unit="text", disable=not progress) as bar:
+        for i in range(0, len(unique), ENCODE_BATCH):
+            batch = unique[i : i + ENCODE_BATCH]
+            rows.append(embedder.encode(batch))
+            bar.update(len(batch))
+    if not unique:
+        return np.zeros((0, 384), dtype=np.float32), 0
+    table = np.concatenate(rows)
+    position = {t: i for i, t in enumerate(unique)}
+    return table[[position[t] for t in texts]], len(unique)

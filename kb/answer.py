@@ -1,0 +1,274 @@
+"""Answer composition: FAQ first, else extractive, else an honest abstention.
+
+Every answer sentence is a verbatim source sentence followed by its citation marker; every
+citation is used by at least one sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kb.answerability import lacks_amount, unknown_names
+from kb.lexical import LexicalIndex, terms
+from kb.models import (
+    Answer,
+    AnswerSentence,
+    Chunk,
+    Citation,
+    Document,
+    Hit,
+    Retrieval,
+    Sentence,
+)
+from kb.settings import Settings
+from kb.store import VectorStore
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
+
+UNCOVERED = "The documents do not answer this part of the question:"
+CANNOT_ANSWER = "The IPS Program documents I have do not answer this question."
+NO_CONTACT = "The documents name no contact for further questions."
+STATUS_NOTES = {
+    "historical": "is from a historical document (superseded or dated): do not present it as "
+    "current; check it against current guidance.",
+    "excerpt": "is from an excerpt: the full document may say more or qualify it.",
+}
+DUPLICATE_COSINE = 0.92  # two sentences this close say the same thing
+KEEP_RATIO = 0.8  # a sentence joins the answer if it scores this share of the best one
+# A sentence's score: its own similarity to the question, the share of the question's
+# (IDF-weighted) words it contains, and how relevant its whole passage is.
+W_SENTENCE, W_TERMS, W_PASSAGE = 0.45, 0.25, 0.30
+W_NEW_TERMS = 0.3  # bonus for covering words of the question no chosen sentence covers
+
+
+@dataclass
+class Scored:
+    sentence: Sentence
+    vector: NDArray[np.float32]
+    score: float
+    terms: set[str]
+
+
+class Composer:
+    """Builds an `Answer` from retrieved passages and their stored sentence embeddings."""
+
+    def __init__(
+        self, store: VectorStore, lexical: LexicalIndex, documents: dict[str, Document],
+        contacts: Sequence[Chunk], settings: Settings,
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.documents = documents
+        self.contacts = list(contacts)
+        self.settings = settings
+
+    def compose(self, question: str, parts: list[Retrieval]) -> Answer:
+        """Answer `question`, searched as one or more `parts` (a two-part question is
+        searched part by part)."""
+        if len(parts) == 1:
+            p = parts[0]
+            faq, _ = self.faq_answer(
+                question, p.query, p.vector, p.hits, self.settings.faq_threshold)
+            if faq is not None:
+                return faq
+        answer = self.extractive_answer(question, parts, self.settings.abstain_threshold)
+        return answer or self.abstain(question, [h for p in parts for h in p.hits])
+
+    # -- FAQ first -------------------------------------------------------------------------
+    def best_faq(self, vector: NDArray[np.float32]) -> tuple[Sentence, float] | None:
+        """The FAQ question closest to the query; a current document wins a near tie."""
+        near = self.store.nearest_questions(vector, 4)
+        if not near:
+            return None
+        top = near[0][1]
+        for sentence, score in near:
+            doc = self.documents.get(sentence.doc_id)
+            if score >= top - 0.03 and doc is not None and doc.status == "current":
+                return sentence, score
+        return near[0]
+
+    def faq_answer(
+        self, question: str, query: str, vector: NDArray[np.float32], hits: list[Hit],
+        threshold: float,
+    ) -> tuple[Answer | None, float]:
+        """The closest FAQ's approved answer, trimmed to the sentences that matter, when its
+        question is at least `threshold` similar; with the similarity."""
+        best = self.best_faq(vector)
+        if best is None or best[1] < threshold:
+            return None, best[1] if best else 0.0
+        chunk = self.store.get_chunks([best[0].chunk_id])[best[0].chunk_id]
+        faq_hit = Hit(chunk=chunk, score=1.0, dense_score=best[1])
+        ranked = self.rank_sentences(query, vector, [faq_hit])
+        if not ranked:
+            return None, best[1]
+        keep = ranked[: self.settings.max_sentences]
+        first = min(ranked, key=lambda s: s.sentence.start)
+        if first not in keep:  # an FAQ answer's opening sentence carries its gist
+            keep = [*keep[:-1], first]
+        return self._render(question, "faq", keep, [faq_hit, *hits]), best[1]
+
+    def extractive_answer(
+        self, question: str, parts: list[Retrieval], threshold: float
+    ) -> Answer | None:
+        """The best source sentences for each part of the question whose best sentence
+        scores at least `threshold`; None when no part does. Parts left unanswered are
+        named in a note."""
+        limit = self.settings.max_sentences if len(parts) == 1 else 2
+        chosen: list[Scored] = []
+        uncovered: list[str] = []
+        for part in parts:
+            ranked = self.rank_sentences(part.query, part.vector, part.hits)
+            if not ranked or ranked[0].score < threshold or unknown_names(
+                part.text, self.lexical.vocabulary
+            ):
+                uncovered.append(part.text)
+                continue
+            picks = self._select(ranked, terms(part.query), limit)
+            if lacks_amount(part.text, [p.sentence.text for p in picks]):
+                uncovered.append(part.text)
+                continue
+            for pick in picks:
+                if all(pick.sentence.sentence_id != c.sentence.sentence_id for c in chosen):
+                    chosen.append(pick)
+        if not chosen:
+            return None
+        hits = [h for p in parts for h in p.hits]
+        answer = self._render(question, "extractive", chosen, hits)
+        if uncovered:
+            answer.text += "\n\n" + "\n".join(
+                f"{UNCOVERED} \u201c{text}\u201d" for text in uncovered)
+            answer.uncovered = uncovered
+        return answer
+
+    def confidence(self, part: Retrieval) -> float:
+        """How well the best sentence found answers one part of a question."""
+        ranked = self.rank_sentences(part.query, part.vector, part.hits)
+        return ranked[0].score if ranked else 0.0
+
+    # -- extractive ------------------------------------------------------------------------
+    def rank_sentences(
+        self, query: str, vector: NDArray[np.float32], hits: list[Hit]
+    ) -> list[Scored]:
+        """Body sentences of the hits, best first, one per distinct source span."""
+        sentences, vectors = self.store.sentences_of([h.chunk.chunk_id for h in hits])
+        if not sentences:
+            return []
+        passage = {h.chunk.chunk_id: h.dense_score or 0.0 for h in hits}
+        dense = vectors @ vector
+        wanted = terms(query)
+        out: dict[tuple[str, int], Scored] = {}
+        for sentence, row, cos in zip(sentences, vectors, dense, strict=True):
+            key = (sentence.doc_id, sentence.start)
+            if sentence.role != "body" or key in out:
+                continue
+            present = terms(sentence.text)
+            score = (W_SENTENCE * float(cos) + W_TERMS * self.lexical.coverage(wanted, present)
+                     + W_PASSAGE * passage.get(sentence.chunk_id, 0.0))
+            out[key] = Scored(sentence, row, score, present)
+        return sorted(out.values(), key=lambda s: -s.score)
+
+    def _select(self, ranked: list[Scored], wanted: set[str], limit: int) -> list[Scored]:
+        """Greedy: the best sentence, then those close to it that add most of what the
+        question asks and the chosen ones do not yet say."""
+        floor = KEEP_RATIO * ranked[0].score
+        chosen = [ranked[0]]
+        covered = wanted & ranked[0].terms
+        while len(chosen) < limit:
+            best: tuple[float, Scored] | None = None
+            for cand in ranked:
+                if cand.score < floor:
+                    break
+                if cand in chosen or any(
+                    float(cand.vector @ c.vector) > DUPLICATE_COSINE for c in chosen
+                ):
+                    continue
+                gain = self.lexical.coverage(wanted - covered, cand.terms - covered)
+                missing = 1 - self.lexical.coverage(wanted, covered)
+                value = cand.score + W_NEW_TERMS * gain * missing
+                if best is None or value > best[0]:
+                    best = (value, cand)
+            if best is None:
+                break
+            chosen.append(best[1])
+            covered |= wanted & best[1].terms
+        # A lead-in ("Visits typically include:") says nothing without what follows it.
+        kept = [c for c in chosen if not c.sentence.text.endswith(":")]
+        return kept or chosen[:1]
+
+    # -- rendering -------------------------------------------------------------------------
+    def _render(self, question: str, mode: str, chosen: list[Scored], hits: list[Hit]) -> Answer:
+        by_chunk: dict[str, list[Scored]] = {}
+        for s in chosen:  # passages in order of their best sentence
+            by_chunk.setdefault(s.sentence.chunk_id, []).append(s)
+        chunks = {h.chunk.chunk_id: h.chunk for h in hits}
+        citations: list[Citation] = []
+        lines: list[AnswerSentence] = []
+        for n, (chunk_id, group) in enumerate(by_chunk.items(), start=1):
+            group.sort(key=lambda s: s.sentence.start)
+            citations.append(self._citation(n, chunks[chunk_id], [s.sentence for s in group]))
+            lines += [AnswerSentence(s.sentence.text, n) for s in group]
+        text = " ".join(
+            f"{line.text} {self.marker(citations[line.citation - 1])}" for line in lines)
+        notes = self.status_notes(citations)
+        if notes:
+            text += "\n\n" + "\n".join(notes)
+        return Answer(question=question, text=text, mode=mode,  # type: ignore[arg-type]
+                      citations=citations, sentences=lines, hits=hits)
+
+    def _citation(self, n: int, chunk: Chunk, sentences: list[Sentence]) -> Citation:
+        doc = self.documents[chunk.doc_id]
+        start = min(s.start for s in sentences)
+        end = max(s.end for s in sentences)
+        label = chunk.question or chunk.section
+        page = doc.page_at(start)  # the quote's own page: a chunk may span two
+        location = ", ".join(x for x in (label, f"page {page}" if page else "") if x)
+        return Citation(
+            n=n, source=doc.doc_id, title=doc.title, url=doc.url, location=location,
+            status=doc.status, quote=doc.text[start:end], start=start, end=end, date=doc.date,
+        )
+
+    @staticmethod
+    def marker(citation: Citation) -> str:
+        if citation.status == "current":
+            return f"[{citation.n}]"
+        return f"[{citation.n}, {citation.status}]"
+
+    @staticmethod
+    def status_notes(citations: list[Citation]) -> list[str]:
+        return [
+            f"Note: [{c.n}] {STATUS_NOTES[c.status]}" for c in citations if c.status in STATUS_NOTES
+        ]
+
+    # -- abstention ------------------------------------------------------------------------
+    def abstain(self, question: str, hits: list[Hit]) -> Answer:
+        """Say plainly that the documents do not answer, and cite only who to ask."""
+        current = [c for c in self.contacts if self.documents[c.doc_id].status == "current"]
+        contacts = current or self.contacts
+        citations = []
+        for n, chunk in enumerate(contacts, start=1):
+            doc = self.documents[chunk.doc_id]
+            citations.append(Citation(
+                n=n, source=doc.doc_id, title=doc.title, url=doc.url, location=chunk.location
+                or chunk.section, status=doc.status, quote=chunk.text, start=chunk.start,
+                end=chunk.end, date=doc.date,
+            ))
+        if citations:
+            refs = "; ".join(
+                f"{c.title}: {' '.join(c.quote.split())} {self.marker(c)}" for c in citations
+            )
+            text = f"{CANNOT_ANSWER} For help, the documents give this contact: {refs}"
+        else:
+            text = f"{CANNOT_ANSWER} {NO_CONTACT}"
+        notes = self.status_notes(citations)
+        if notes:
+            text += "\n\n" + "\n".join(notes)
+        return Answer(question=question, text=text, mode="abstain", citations=citations,
+                      hits=hits)

@@ -1,0 +1,38 @@
+"""Checks that catch questions the documents cannot answer even when similar-sounding
+passages exist: a name, acronym or number the documents never use, or a question for an
+amount of money that no chosen sentence states."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from kb.lexical import terms
+from kb.vocabulary import unexplained
+
+_PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9&-]*|[A-Z]{2,}[a-z]?)\b")
+_NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")
+_MONEY_QUESTION = re.compile(
+    r"\b(salary|salaries|budget|cost|costs|price|fee|fees|fine|fines|penalty|penalties|"
+    r"how much money|paid|pay|funding|spend|spent)\b", re.IGNORECASE,
+)
+_MONEY = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:dollars|million|billion|USD)\b", re.IGNORECASE)
+
+
+def unknown_names(question: str, vocabulary: Iterable[str] | set[str]) -> list[str]:
+    """Names, acronyms and numbers in `question` that no document contains."""
+    vocab = vocabulary if isinstance(vocabulary, set) else set(vocabulary)
+    text = unexplained(question)
+    missing = []
+    for word in _PROPER.findall(text) + _NUMBER.findall(text):
+        found = terms(word)
+        if found and not found <= vocab:
+            missing.append(word)
+    return missing
+
+
+def lacks_amount(question: str, sentences: Iterable[str]) -> bool:
+    """A question for an amount of money whose chosen sentences state none."""
+    return bool(_MONEY_QUESTION.search(question)) and not any(
+        _MONEY.search(s) for s in sentences
+    )

@@ -1,0 +1,167 @@
+"""The `ipskb` command line. Library errors become one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kb.errors import KBError
+from kb.models import Answer
+from kb.runtime import configure_runtime
+from kb.settings import Settings
+
+log = logging.getLogger("ipskb")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ipskb", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = p.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="index the documents in the sources folder")
+    ing.add_argument("--sources", type=Path, help="folder of documents (default: sources/)")
+    ing.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    ask = sub.add_parser("ask", help="answer questions; with none, ask interactively")
+    ask.add_argument("question", nargs="*", help="the question (several with --json)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    search = sub.add_parser("search", help="show the passages retrieved for a query")
+    search.add_argument("query", nargs="+")
+    search.add_argument("-k", type=int, default=5, help="how many passages")
+    search.add_argument("--method", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    sub.add_parser("sources", help="list the indexed documents")
+    ev = sub.add_parser("eval", help="run the evaluation set and write the report")
+    ev.add_argument("--questions", type=Path, default=Path("evals/questions.jsonl"))
+    ev.add_argument("--report", type=Path, default=Path("evals/report.md"))
+    ev.add_argument("--calibrate", action="store_true",
+                    help="also grid-search the FAQ and abstention thresholds on the dev split")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    configure_runtime()
+    try:
+        settings = Settings()
+        return int(COMMANDS[args.command](settings, args))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        print(f"ipskb: bad setting IPSKB_{where.upper()}: {first['msg']}", file=sys.stderr)
+    except KBError as exc:
+        print(f"ipskb: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("ipskb: interrupted", file=sys.stderr)
+        return 130
+    return 1
+
+
+def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from ingest.pipeline import ingest
+
+    report = ingest(settings, args.sources, rebuild=args.rebuild, progress=sys.stderr.isatty())
+    for name, reason in report.skipped:
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    if report.up_to_date:
+        print(f"index is up to date: {len(report.unchanged)} documents, {report.chunks} chunks "
+              "(0 embeddings computed)")
+    else:
+        print(f"{'rebuilt' if report.rebuilt else 'updated'} index: "
+              f"{len(report.added)} added, {len(report.changed)} changed, "
+              f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; "
+              f"{report.chunks} chunks, {report.sentences} sentences, "
+              f"{report.embedded} embeddings computed")
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from kb.knowledge import KnowledgeBase
+
+    with KnowledgeBase.open(settings) as kb:
+        if args.json:
+            for question in args.question:
+                try:
+                    print(json.dumps(kb.ask(question).to_json(), ensure_ascii=False), flush=True)
+                except KBError as exc:
+                    print(json.dumps({"question": question, "error": str(exc)}), flush=True)
+            return 0
+        if args.question:
+            print(render(kb.ask(" ".join(args.question))))
+            return 0
+        return _interactive(kb)
+
+
+def _interactive(kb: object) -> int:
+    from kb.knowledge import KnowledgeBase
+
+    assert isinstance(kb, KnowledgeBase)
+    history: list[str] = []
+    print("Ask about the International Port Security Program (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\nquestion> ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        try:
+            print(render(kb.ask(question, history)))
+            history.append(question)
+        except KBError as exc:
+            print(f"ipskb: {exc}")
+
+
+def render(answer: Answer) -> str:
+    """An answer with its numbered sources, for the terminal."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("\nSources:")
+        for c in answer.citations:
+            flag = "" if c.status == "current" else f" [{c.status.upper()}]"
+            where = f", {c.location}" if c.location else ""
+            lines.append(f"[{c.n}] {c.title}{where}{flag}" + (f"\n    {c.url}" if c.url else ""))
+    return "\n".join(lines)
+
+
+def _search(settings: Settings, args: argparse.Namespace) -> int:
+    from kb.knowledge import KnowledgeBase
+
+    with KnowledgeBase.open(settings) as kb:
+        for rank, hit in enumerate(kb.search(" ".join(args.query), args.k, args.method), 1):
+            d = "-" if hit.dense_score is None else f"{hit.dense_score:.3f}"
+            lx = "-" if hit.lexical_score is None else f"{hit.lexical_score:.2f}"
+            c = hit.chunk
+            print(f"{rank}. rrf={hit.score:.4f} dense={d} bm25={lx}  {c.doc_id}  {c.location}")
+            print(f"   {' '.join(c.text.split())[:200]}")
+    return 0
+
+
+def _sources(settings: Settings, args: argparse.Namespace) -> int:
+    from kb.knowledge import KnowledgeBase
+
+    with KnowledgeBase.open(settings) as kb:
+        for info in kb.sources():
+            d = info.document
+            print(f"{d.status:10s} {info.chunks:4d} chunks  {d.doc_id}\n"
+                  f"{'':27s}{d.title}" + (f" ({d.date})" if d.date else ""))
+    return 0
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from kb.evaluate import run_eval
+
+    summary = run_eval(settings, args.questions, args.report, calibrate_too=args.calibrate)
+    print(summary)
+    return 0
+
+
+COMMANDS = {"ingest": _ingest, "ask": _ask, "search": _search, "sources": _sources, "eval": _eval}

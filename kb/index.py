@@ -1,0 +1,121 @@
+"""Where an index lives on disk, and how a new one replaces the old without a gap.
+
+Layout under the data directory::
+
+    CURRENT          name of the live generation (replaced atomically)
+    gen-<stamp>/     one complete index: chroma/, bm25/, documents.json, index.json
+    tmp-<stamp>/     a generation being built; never read, removed by the next ingest
+
+A crash while building leaves only a tmp- folder behind; CURRENT still names the previous,
+whole generation.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from kb.errors import IndexMismatchError, IndexMissingError
+from kb.models import Document
+from kb.settings import Settings
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+DOCUMENTS = "documents.json"
+META = "index.json"
+
+
+def current_generation(data_dir: Path) -> Path | None:
+    """The live generation folder, or None when nothing has been ingested."""
+    pointer = data_dir / POINTER
+    if not pointer.is_file():
+        return None
+    folder = data_dir / pointer.read_text(encoding="utf-8").strip()
+    return folder if (folder / META).is_file() else None
+
+
+def require_generation(settings: Settings) -> Path:
+    """The live generation, checked against the settings' fingerprint."""
+    folder = current_generation(settings.data_dir)
+    if folder is None:
+        raise IndexMissingError(
+            f"no index in {settings.data_dir}; run `ipskb ingest` first"
+        )
+    stored = read_meta(folder).get("fingerprint")
+    if stored != settings.fingerprint():
+        raise IndexMismatchError(
+            f"the index in {settings.data_dir} was built with other settings "
+            f"({_diff(stored, settings.fingerprint())}); run `ipskb ingest --rebuild`"
+        )
+    return folder
+
+
+def _diff(old: Any, new: dict[str, object]) -> str:
+    if not isinstance(old, dict):
+        return "unknown settings"
+    keys = [k for k in new if old.get(k) != new[k]]
+    return ", ".join(f"{k}: {old.get(k)!r} -> {new[k]!r}" for k in keys) or "unknown"
+
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    return dict(json.loads((folder / META).read_text(encoding="utf-8")))
+
+
+def read_documents(folder: Path) -> dict[str, Document]:
+    raw = json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
+    return {d["doc_id"]: Document.from_dict(d) for d in raw}
+
+
+def new_workspace(data_dir: Path) -> Path:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    folder = data_dir / f"tmp-{_stamp()}"
+    folder.mkdir()
+    return folder
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON so that a reader sees the old file or the new one, never half of one."""
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def publish(data_dir: Path, workspace: Path) -> Path:
+    """Make a finished workspace the live generation and drop the ones before it."""
+    final = data_dir / f"gen-{_stamp()}"
+    os.replace(workspace, final)
+    pointer_tmp = data_dir / (POINTER + ".part")
+    pointer_tmp.write_text(final.name, encoding="utf-8")
+    os.replace(pointer_tmp, data_dir / POINTER)
+    _fsync_dir(data_dir)
+    prune(data_dir, keep=final)
+    return final
+
+
+def prune(data_dir: Path, keep: Path | None) -> None:
+    """Remove unfinished workspaces and superseded generations."""
+    for folder in data_dir.glob("*-*"):
+        if folder.is_dir() and folder != keep and folder.name.startswith(("tmp-", "gen-")):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stamp() -> str:
+    return f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,143 @@
+"""The knowledge base: an opened index that answers questions with citations."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb import index
+from kb.answer import Composer
+from kb.embedder import Embedder
+from kb.errors import QuestionError
+from kb.lexical import LexicalIndex
+from kb.models import Answer, Document, Hit, Retrieval
+from kb.retrieve import Method, Retriever
+from kb.settings import Settings
+from kb.store import VectorStore
+from kb.vocabulary import expand
+
+# A turn of history: a plain earlier question, or a (question, answer) pair.
+Turn = str | tuple[str, str]
+
+_TAG = re.compile(r"<[^>]{0,500}>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FOLLOW_UP = re.compile(
+    r"^(and|but|also|so|then|what about|how about|and how|and who|and what|what if)\b"
+    r"|\b(it|its|that|this|those|these|they|them|their|there|one|ones|he|she|him|her)\b",
+    re.IGNORECASE,
+)
+
+
+_PART_BREAK = re.compile(
+    r"(?:,\s*|\s+)and\s+(?=(?:how|what|when|where|which|who|whom|why|under|from what|"
+    r"in what|in which|is|are|does|do|did|can)\b)|(?<=\?)\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def split_question(question: str) -> list[str]:
+    """The parts of a question that asks two things ("When X, and who Y?")."""
+    parts = [p.strip(" ,;") for p in _PART_BREAK.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    return parts if len(parts) > 1 else [question]
+
+
+@dataclass
+class SourceInfo:
+    """A document in the index, for listings."""
+
+    document: Document
+    chunks: int
+
+
+class KnowledgeBase:
+    """Open with `KnowledgeBase.open(settings)`; ask with `kb.ask(question, history)`."""
+
+    def __init__(
+        self, settings: Settings, folder: Path, store: VectorStore, lexical: LexicalIndex,
+        documents: dict[str, Document], chunk_counts: dict[str, int], embedder: Embedder,
+    ) -> None:
+        self.settings = settings
+        self.folder = folder
+        self.store = store
+        self.documents = documents
+        self.chunk_counts = chunk_counts
+        self.embedder = embedder
+        self.retriever = Retriever(store, lexical, settings)
+        contacts = [c for c in store.all_chunks() if c.kind == "contact"]
+        self.composer = Composer(store, lexical, documents, contacts, settings)
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
+        """Open the live index; raises IndexMissingError or IndexMismatchError."""
+        folder = index.require_generation(settings)
+        meta = index.read_meta(folder)
+        return cls(
+            settings, folder, VectorStore(folder / "chroma"), LexicalIndex.load(folder / "bm25"),
+            index.read_documents(folder), dict(meta.get("chunks_per_document", {})),
+            embedder or Embedder(settings),
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def sources(self) -> list[SourceInfo]:
+        """Every ingested document with its chunk count, in file order."""
+        return [
+            SourceInfo(doc, self.chunk_counts.get(doc_id, 0))
+            for doc_id, doc in sorted(self.documents.items())
+        ]
+
+    def lexical_hits(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        """Keyword (BM25) matches alone, as (chunk id, score)."""
+        return self.retriever.lexical.search(query, k)
+
+    def search(self, query: str, k: int | None = None, method: Method = "hybrid") -> list[Hit]:
+        """Retrieved passages for `query`, best first."""
+        text = self._clean(query)
+        return self.retriever.search(text, self.embedder.encode_one(text), k, method)
+
+    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
+        """Answer `question` from the documents, every sentence cited, or abstain."""
+        return self.composer.compose(question.strip(), self.retrieve(question, history))
+
+    def retrieve(self, question: str, history: Sequence[Turn] | None = None) -> list[Retrieval]:
+        """Search for each part of the question: "X, and when did Y?" is two searches."""
+        parts = split_question(self._clean(question))
+        queries = [expand(self.retrieval_query(part, history or [])) for part in parts]
+        vectors = self.embedder.encode(queries)
+        return [
+            Retrieval(part, query, vector, self.retriever.search(query, vector))
+            for part, query, vector in zip(parts, queries, vectors, strict=True)
+        ]
+
+    def _clean(self, text: str) -> str:
+        """The text to search with: no markup, no control characters, sane length."""
+        text = _CONTROL.sub(" ", html.unescape(_TAG.sub(" ", text)))
+        text = " ".join(text.split())
+        if not text:
+            raise QuestionError("the question is empty")
+        if len(text) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question is {len(text)} characters long; the limit is "
+                f"{self.settings.max_question_chars}: ask about one thing at a time"
+            )
+        return text
+
+    @staticmethod
+    def retrieval_query(question: str, history: Sequence[Turn]) -> str:
+        """A follow-up ("and how do I request one?") is searched with the question before it."""
+        if not history or not _FOLLOW_UP.search(question) or len(question.split()) > 15:
+            return question
+        last = history[-1]
+        previous = last if isinstance(last, str) else last[0]
+        return f"{' '.join(previous.split())} {question}"

@@ -1,0 +1,165 @@
+"""Plain records passed between ingest, the store, retrieval and answering."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["current", "excerpt", "historical"]
+Mode = Literal["faq", "extractive", "abstain"]
+
+
+@dataclass
+class Document:
+    """One source file, cleaned, with its provenance."""
+
+    doc_id: str  # path relative to the sources folder, POSIX style
+    title: str
+    text: str  # cleaned text; every offset in the index points into it
+    content_hash: str
+    publisher: str = ""
+    url: str = ""
+    date: str = ""
+    kind: str = ""
+    status: str = "current"
+    # (offset where a page starts in `text`, page number), PDFs only
+    pages: list[tuple[int, int]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        page = None
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        data = dict(data)
+        data["pages"] = [tuple(p) for p in data.get("pages", [])]
+        return cls(**data)
+
+
+@dataclass
+class Chunk:
+    """A retrievable passage: an FAQ question with its answer, or a piece of a section."""
+
+    chunk_id: str
+    doc_id: str
+    text: str  # == document.text[start:end]
+    start: int
+    end: int
+    kind: str = "prose"  # "faq" | "prose" | "contact"
+    section: str = ""
+    question: str = ""  # the FAQ question, for FAQ chunks
+    page: int | None = None
+
+    @property
+    def location(self) -> str:
+        parts = []
+        if self.question:
+            parts.append(self.question)
+        elif self.section:
+            parts.append(self.section)
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        return ", ".join(parts)
+
+
+@dataclass
+class Sentence:
+    """A sentence of a chunk, embedded at ingest so answering needs no encoding but the question."""
+
+    sentence_id: str
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    role: str = "body"  # "body" | "question" (an FAQ's question)
+
+
+@dataclass
+class Hit:
+    """A chunk found by retrieval, with how each retriever ranked it."""
+
+    chunk: Chunk
+    score: float  # fused score
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+
+@dataclass
+class Retrieval:
+    """One part of a question as searched: its text, the search query it became (with
+    context and the documents' words added), the query embedding and the passages found."""
+
+    text: str
+    query: str
+    vector: Any  # numpy float32 vector
+    hits: list[Hit]
+
+
+@dataclass
+class Citation:
+    """A numbered source passage behind one or more answer sentences."""
+
+    n: int
+    source: str
+    title: str
+    url: str
+    location: str
+    status: str
+    quote: str  # exact text of the cited document between start and end
+    start: int
+    end: int
+    date: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "source": self.source,
+            "title": self.title,
+            "url": self.url,
+            "location": self.location,
+            "status": self.status,
+            "quote": self.quote,
+        }
+
+
+@dataclass
+class AnswerSentence:
+    text: str  # verbatim source sentence
+    citation: int  # its citation number
+
+
+@dataclass
+class Answer:
+    """What `KnowledgeBase.ask` returns."""
+
+    question: str
+    text: str
+    mode: Mode
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)  # parts the documents do not answer
+
+    @property
+    def abstained(self) -> bool:
+        return self.mode == "abstain"
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable contract of ``ipskb ask --json``."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+        }

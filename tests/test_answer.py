@@ -1,0 +1,120 @@
+"""Answering on the planted-fact corpus: FAQ first, extractive, abstention, status, history."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kb.answer import CANNOT_ANSWER, UNCOVERED
+from kb.errors import QuestionError
+from kb.knowledge import KnowledgeBase, split_question
+from kb.models import Answer
+
+MARKER = re.compile(r"\[(\d+)(?:, (?:excerpt|historical))?\]")
+
+
+def assert_well_cited(kb: KnowledgeBase, answer: Answer) -> None:
+    """Every sentence verbatim from its cited document and inside its quote; every
+    citation used; every quote exact source text."""
+    assert answer.sentences
+    used = {s.citation for s in answer.sentences}
+    assert used == {c.n for c in answer.citations}
+    for c in answer.citations:
+        assert kb.documents[c.source].text[c.start : c.end] == c.quote
+    for s in answer.sentences:
+        cited = answer.citations[s.citation - 1]
+        assert s.text in cited.quote
+        assert f"{s.text} [{s.citation}" in answer.text
+    body = answer.text.split("\n\n")[0]
+    pieces = [p.strip() for p in MARKER.split(body)[0::2] if p.strip()]
+    assert pieces == [s.text for s in answer.sentences]  # nothing but cited sentences
+
+
+def test_faq_first_returns_the_approved_answer(kb: KnowledgeBase) -> None:
+    answer = kb.ask("How do I request a Tern Exchange visit?")
+    assert answer.mode == "faq"
+    assert answer.citations[0].location == "How do I request a Tern Exchange visit?"
+    assert answer.citations[0].source == "faq.txt" and answer.citations[0].status == "current"
+    assert "should be made through the regional liaison officer" in answer.text
+    assert_well_cited(kb, answer)
+
+
+def test_extractive_answer_cites_verbatim_sentences(kb: KnowledgeBase) -> None:
+    answer = kb.ask("Which office manages the Quay program?")
+    assert answer.mode == "extractive"
+    assert answer.sentences[0].text == (
+        "The Office of Quay Assessments (OQA-7) manages the program from Halifax."
+    )
+    assert answer.citations[0].source == "guide.md"
+    assert answer.citations[0].location == "Organization"
+    assert_well_cited(kb, answer)
+
+
+def test_pdf_answer_cites_its_page(kb: KnowledgeBase) -> None:
+    answer = kb.ask("When do screening drills at partner quays take place?")
+    assert "at dawn on Mondays" in answer.text
+    cited = [c for c in answer.citations if c.source == "handbook.pdf"]
+    assert cited and cited[0].location.endswith("page 2")
+
+
+def test_excerpt_and_historical_sources_are_marked(kb: KnowledgeBase) -> None:
+    answer = kb.ask("When do conditions of entry for vessels from Port Zeta take effect?")
+    zeta = [c for c in answer.citations if c.source == "notice.html"]
+    assert zeta and zeta[0].status == "excerpt"
+    assert f"[{zeta[0].n}, excerpt]" in answer.text
+    assert f"Note: [{zeta[0].n}] is from an excerpt" in answer.text
+    old = kb.ask("What does the program plan for country visits?")
+    assert old.mode == "faq" and old.citations[0].status == "historical"
+    assert "[1, historical]" in old.text and "historical document" in old.text
+    assert_well_cited(kb, old)
+
+
+def test_out_of_scope_question_abstains_and_cites_only_contacts(kb: KnowledgeBase) -> None:
+    answer = kb.ask("What is the recipe for a classic French omelette?")
+    assert answer.abstained and answer.mode == "abstain"
+    assert answer.text.startswith(CANNOT_ANSWER)
+    assert [c.source for c in answer.citations] == ["faq.txt"]
+    assert "(555) 010-4477" in answer.citations[0].quote and "(555) 010-4477" in answer.text
+
+
+def test_unknown_name_is_not_answered_from_lookalike_passages(kb: KnowledgeBase) -> None:
+    answer = kb.ask("When do conditions of entry for vessels from Port Omicron take effect?")
+    assert answer.abstained
+
+
+def test_two_part_question_answers_each_part(kb: KnowledgeBase) -> None:
+    question = ("Which office manages the Quay program, and when do conditions of entry for "
+                "vessels from Port Zeta take effect?")
+    assert len(split_question(question)) == 2
+    answer = kb.ask(question)
+    assert "Office of Quay Assessments" in answer.text and "March 3, 2031" in answer.text
+    assert_well_cited(kb, answer)
+
+
+def test_part_the_documents_do_not_cover_is_named(kb: KnowledgeBase) -> None:
+    answer = kb.ask("Which office manages the Quay program, and what is the FIFA World Cup budget?")
+    assert "Office of Quay Assessments" in answer.text
+    assert answer.uncovered == ["what is the FIFA World Cup budget?"]
+    assert f"{UNCOVERED} \u201cwhat is the FIFA World Cup budget?\u201d" in answer.text
+
+
+def test_follow_up_uses_the_earlier_question(kb: KnowledgeBase) -> None:
+    first = "How do I request a Tern Exchange visit?"
+    assert kb.retrieval_query("and how long does it take?", [first]) == (
+        f"{first} and how long does it take?")
+    answer = kb.ask("and how long does it take?", history=[(first, "…")])
+    assert "six weeks" in answer.text
+
+
+def test_markup_in_a_question_is_text(kb: KnowledgeBase) -> None:
+    question = "<b>Which office</b> manages the Quay program?<script>x()</script>"
+    answer = kb.ask(question)
+    assert answer.question == question
+    assert "Office of Quay Assessments" in answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "<p></p>", "x" * 5000])
+def test_unaskable_questions_are_refused(kb: KnowledgeBase, question: str) -> None:
+    with pytest.raises(QuestionError):
+        kb.ask(question)

@@ -1,0 +1,121 @@
+"""Incremental ingest against a real Chroma store in a temp dir and the real model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest
+from kb import index
+from kb.embedder import Embedder
+from kb.errors import IndexMismatchError, IndexMissingError
+from kb.knowledge import KnowledgeBase
+from kb.settings import Settings
+from kb.store import VectorStore
+
+SettingsFactory = Callable[..., Settings]
+
+
+def _doc_ids(settings: Settings) -> set[str]:
+    folder = index.current_generation(settings.data_dir)
+    assert folder is not None
+    return set(index.read_documents(folder))
+
+
+def test_first_ingest_indexes_every_good_file(make_settings: SettingsFactory, embedder: Embedder) -> None:
+    settings = make_settings()
+    report = ingest(settings, embedder=embedder)
+    assert sorted(report.added) == ["faq.txt", "guide.md", "handbook.pdf", "notice.html", "old-brochure.txt"]
+    assert report.skipped == []
+    assert report.embedded > 0 and report.chunks > 0
+    with KnowledgeBase.open(settings, embedder) as kb:
+        titles = {i.document.doc_id: i.document.title for i in kb.sources()}
+        statuses = {i.document.doc_id: i.document.status for i in kb.sources()}
+        pdf = kb.documents["handbook.pdf"]
+    assert titles["faq.txt"] == "Harbor Liaison Office FAQ"
+    assert titles["guide.md"] == "Quay Program Guide"  # no manifest entry: from the file
+    assert statuses["old-brochure.txt"] == "historical" and statuses["notice.html"] == "excerpt"
+    assert [p for _, p in pdf.pages] == [1, 2]
+
+
+def test_unchanged_reingest_embeds_nothing(make_settings: SettingsFactory, embedder: Embedder) -> None:
+    settings = make_settings()
+    ingest(settings, embedder=embedder)
+    before = index.current_generation(settings.data_dir)
+    report = ingest(settings, embedder=embedder)
+    assert report.up_to_date and report.embedded == 0
+    assert index.current_generation(settings.data_dir) == before
+
+
+def test_changed_added_and_deleted_documents(make_settings: SettingsFactory, embedder: Embedder) -> None:
+    settings = make_settings()
+    ingest(settings, embedder=embedder)
+    src = settings.sources_dir
+    (src / "guide.md").write_text("# Quay Program Guide\n\nThe Quay office moved to Bergen in 2032.\n")
+    (src / "new.txt").write_text("Berth Notes\n\nBerth nine is reserved for pilot boats.\n")
+    (src / "notice.html").unlink()
+    report = ingest(settings, embedder=embedder)
+    assert report.changed == ["guide.md"] and report.added == ["new.txt"]
+    assert report.removed == ["notice.html"]
+    assert sorted(report.unchanged) == ["faq.txt", "handbook.pdf", "old-brochure.txt"]
+    with KnowledgeBase.open(settings, embedder) as kb:
+        chunks = kb.store.all_chunks()
+        texts = " ".join(c.text for c in chunks)
+        assert "Bergen" in texts and "pilot boats" in texts
+        assert "Port Zeta" not in texts and "Halifax" not in texts
+        assert {c.doc_id for c in chunks} == {"faq.txt", "guide.md", "handbook.pdf", "new.txt",
+                                               "old-brochure.txt"}
+        assert kb.lexical_hits("Zeta") == []
+
+
+def test_bad_file_is_skipped_and_the_rest_ingest(make_settings: SettingsFactory, embedder: Embedder) -> None:
+    settings = make_settings()
+    (settings.sources_dir / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (settings.sources_dir / "copy.txt").write_bytes((settings.sources_dir / "faq.txt").read_bytes())
+    report = ingest(settings, embedder=embedder)
+    reasons = dict(report.skipped)
+    assert "PDF" in reasons["broken.pdf"]
+    assert reasons["faq.txt"] == "same content as copy.txt"  # files are read in sorted order
+    assert "copy.txt" in report.added and "guide.md" in report.added
+
+
+def test_crash_mid_ingest_leaves_previous_index_whole(
+    make_settings: SettingsFactory, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings()
+    ingest(settings, embedder=embedder)
+    live = index.current_generation(settings.data_dir)
+    (settings.sources_dir / "guide.md").write_text("# Guide\n\nEverything moved to Tromso.\n")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(VectorStore, "add_sentences", boom)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(settings, embedder=embedder)
+    monkeypatch.undo()
+    assert index.current_generation(settings.data_dir) == live
+    assert [p.name for p in settings.data_dir.iterdir() if p.name.startswith("tmp-")] == []
+    with KnowledgeBase.open(settings, embedder) as kb:
+        answer = kb.ask("Which office manages the Quay program?")
+    assert "Office of Quay Assessments" in answer.text
+    report = ingest(settings, embedder=embedder)  # the next run finishes the job
+    assert report.changed == ["guide.md"]
+
+
+def test_fingerprint_mismatch_asks_for_rebuild(make_settings: SettingsFactory, embedder: Embedder) -> None:
+    settings = make_settings()
+    ingest(settings, embedder=embedder)
+    other = make_settings(chunk_size=600)
+    with pytest.raises(IndexMismatchError, match=r"chunk_size: 1000 -> 600.*ingest --rebuild"):
+        KnowledgeBase.open(other, embedder)
+    report = ingest(other, embedder=embedder)
+    assert report.rebuilt and len(report.added) == 5
+    KnowledgeBase.open(other, embedder).close()
+
+
+def test_no_index_yet(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="ipskb ingest"):
+        KnowledgeBase.open(Settings(data_dir=tmp_path / "none"))
