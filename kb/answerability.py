@@ -36,3 +36,37 @@ def lacks_amount(question: str, sentences: Iterable[str]) -> bool:
     return bool(_MONEY_QUESTION.search(question)) and not any(
         _MONEY.search(s) for s in sentences
     )
+
+
+# What kind of thing a question asks for, and how a sentence that gives it looks.
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|" \
+          r"November|December)"
+ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "date": (
+        re.compile(r"\b(when|what date|which date|what year|which year|what month|"
+                   r"since when|effective|take effect|took effect)\b", re.IGNORECASE),
+        re.compile(rf"\b{_MONTHS}\b|\b(?:19|20)\d\d\b"),
+    ),
+    "frequency": (
+        re.compile(r"\bhow often\b|\bhow frequently\b", re.IGNORECASE),
+        re.compile(r"\b(annual(?:ly)?|every|once|twice|times a|per year|yearly|triennial|"
+                   r"daily|weekly|monthly)\b", re.IGNORECASE),
+    ),
+    "count": (
+        re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE),
+        re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|"
+                   r"hundreds?)\b", re.IGNORECASE),
+    ),
+    "contact": (
+        re.compile(r"\b(contact|phone|telephone|call|ring|e-?mail|reach)\b", re.IGNORECASE),
+        re.compile(r"\d{3}[ .)-]+\d{3}[ .-]\d{4}|@|\bcontact\b", re.IGNORECASE),
+    ),
+}
+
+
+def gives_expected_type(question: str, sentence: str) -> bool:
+    """Whether `sentence` holds the kind of thing `question` asks for (a date for "when",
+    a number for "how many", ...); False when the question asks for no particular kind."""
+    return any(
+        asks.search(question) and gives.search(sentence) for asks, gives in ANSWER_TYPES.values()
+    )

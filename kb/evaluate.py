@@ -16,7 +16,7 @@ from kb.knowledge import KnowledgeBase
 from kb.models import Answer
 from kb.settings import Settings
 
-GRID_ABSTAIN = [round(0.30 + 0.01 * i, 2) for i in range(31)]
+GRID_ABSTAIN = [round(0.30 + 0.01 * i, 2) for i in range(51)]
 GRID_FAQ = [round(0.70 + 0.02 * i, 2) for i in range(15)]
 
 
@@ -117,7 +117,8 @@ def metrics(outcomes: Iterable[Outcome]) -> dict[str, float]:
 
 
 def calibrate(kb: KnowledgeBase, items: list[Item]) -> dict[str, Any]:
-    """Pick the thresholds that get the most dev items right (ties: the lowest)."""
+    """Pick the thresholds that get the most dev items right: the middle of the best
+    plateau."""
     dev = [i for i in items if i.split == "dev"]
     cases = []
     for item in dev:
@@ -129,17 +130,26 @@ def calibrate(kb: KnowledgeBase, items: list[Item]) -> dict[str, Any]:
         extractive = {t: right(item, kb.composer.extractive_answer(item.question, parts, t))
                       for t in GRID_ABSTAIN}
         cases.append((faq_score, right(item, faq), extractive))
-    best: tuple[int, float, float] = (-1, 0.0, 0.0)
-    for faq_t in GRID_FAQ:
-        for abstain_t in GRID_ABSTAIN:
-            score = sum(
-                faq_ok if faq_score >= faq_t else extractive[abstain_t]
-                for faq_score, faq_ok, extractive in cases
-            )
-            if score > best[0]:
-                best = (score, faq_t, abstain_t)
+    scores = {
+        (faq_t, abstain_t): sum(
+            faq_ok if faq_score >= faq_t else extractive[abstain_t]
+            for faq_score, faq_ok, extractive in cases
+        )
+        for faq_t in GRID_FAQ
+        for abstain_t in GRID_ABSTAIN
+    }
+    top = max(scores.values())
+    # The middle of the best plateau: thresholds at its edge generalise worst.
+    faq_t = _median([f for (f, _), s in scores.items() if s == top])
+    abstain_t = _median([a for (f, a), s in scores.items() if s == top and f == faq_t])
+    best = (top, faq_t, abstain_t)
     return {"dev_items": len(dev), "dev_right": best[0], "faq_threshold": best[1],
             "abstain_threshold": best[2]}
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(set(values))
+    return ordered[len(ordered) // 2]
 
 
 def right(item: Item, answer: Answer | None) -> bool:

@@ -113,7 +113,12 @@ class KnowledgeBase:
     def retrieve(self, question: str, history: Sequence[Turn] | None = None) -> list[Retrieval]:
         """Search for each part of the question: "X, and when did Y?" is two searches."""
         parts = split_question(self._clean(question))
-        queries = [expand(self.retrieval_query(part, history or [])) for part in parts]
+        turns: list[Turn] = list(history or [])
+        # A later part that points back ("and in which division did that person work?") is
+        # searched with the part before it, as a follow-up question would be.
+        queries = [
+            expand(self.retrieval_query(part, [*turns, *parts[:i]])) for i, part in enumerate(parts)
+        ]
         vectors = self.embedder.encode(queries)
         return [
             Retrieval(part, query, vector, self.retriever.search(query, vector))

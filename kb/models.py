@@ -92,6 +92,7 @@ class Hit:
     lexical_rank: int | None = None
     dense_score: float | None = None
     lexical_score: float | None = None
+    sentence_rank: int | None = None  # rank by the passage's best-matching sentence
 
 
 @dataclass

@@ -46,10 +46,16 @@ class Retriever:
         k = k or self.settings.top_k
         n = self.settings.candidates
         dense = self.store.query_chunks(vector, n) if method != "bm25" else []
+        # Passages ranked by their single best sentence: a one-sentence fact in a long
+        # passage is found even when the passage as a whole looks unrelated.
+        by_sentence = self.store.nearest_sentence_chunks(vector, 2 * n) if method != "bm25" else []
         lexical = self.lexical.search(query, n) if method != "dense" else []
-        fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]], self.settings.rrf_k)
+        fused = rrf(
+            [[i for i, _ in dense], by_sentence[:n], [i for i, _ in lexical]], self.settings.rrf_k
+        )
         dense_at = {cid: (rank, score) for rank, (cid, score) in enumerate(dense, start=1)}
         lex_at = {cid: (rank, score) for rank, (cid, score) in enumerate(lexical, start=1)}
+        sentence_at = {cid: rank for rank, cid in enumerate(by_sentence[:n], start=1)}
         chunks = self.store.get_chunks([cid for cid, _ in fused[: 4 * k]])
         # Passages found by keywords alone get their semantic similarity too: answering
         # weighs every passage by it.
@@ -77,6 +83,7 @@ class Retriever:
                 dense_rank=d[0] if d else None,
                 dense_score=d[1] if d else similarity.get(cid),
                 lexical_rank=lx[0] if lx else None, lexical_score=lx[1] if lx else None,
+                sentence_rank=sentence_at.get(cid),
             ))
             if len(hits) == k:
                 break

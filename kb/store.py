@@ -155,6 +155,17 @@ class VectorStore:
             got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sentences, np.asarray(got["embeddings"], dtype=np.float32)
 
+    def nearest_sentence_chunks(self, vector: NDArray[np.float32], n: int) -> list[str]:
+        """Chunk ids in the order of their sentences nearest to `vector`, each once."""
+        total = self._sentences.count()
+        if total == 0:
+            return []
+        got = self._sentences.query(
+            query_embeddings=[vector], n_results=min(n, total), where={"role": "body"},
+            include=["metadatas"],
+        )
+        return list(dict.fromkeys(str(m["chunk_id"]) for m in got["metadatas"][0]))
+
     def nearest_questions(
         self, vector: NDArray[np.float32], n: int
     ) -> list[tuple[Sentence, float]]:

@@ -21,7 +21,8 @@ def test_hybrid_finds_by_keyword_and_by_meaning(kb: KnowledgeBase) -> None:
     top = hybrid[0]
     assert top.chunk.doc_id == "guide.md"
     assert top.dense_rank is not None and top.lexical_rank is not None
-    assert top.score == pytest.approx(1 / (60 + top.dense_rank) + 1 / (60 + top.lexical_rank))
+    ranks = [top.dense_rank, top.lexical_rank, top.sentence_rank]
+    assert top.score == pytest.approx(sum(1 / (60 + r) for r in ranks if r is not None))
 
 
 def test_hits_are_distinct_passages(kb: KnowledgeBase) -> None:
