@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+WEAK_MATCH = ("Note: these passages match the question only loosely; check that they "
+              "answer it before relying on them.")
 UNCOVERED = "The documents do not answer this part of the question:"
 CANNOT_ANSWER = "The IPS Program documents I have do not answer this question."
 NO_CONTACT = "The documents name no contact for further questions."
@@ -43,13 +45,18 @@ STATUS_NOTES = {
 }
 DUPLICATE_COSINE = 0.92  # two sentences this close say the same thing
 KEEP_RATIO = 0.7  # a sentence joins the answer if it scores this share of the best one
+FULL_RATIO = 0.9  # ... or this share, once the chosen sentences hold every word asked about
 # A sentence's score: its own similarity to the question, the share of the question's
 # (IDF-weighted) words it contains, and how relevant its whole passage is.
 # Weights tuned on the dev split of evals/questions.jsonl (forced answers, all thresholds 0).
 W_SENTENCE, W_TERMS, W_PASSAGE = 0.6, 0.35, 0.4
 W_TYPE = 0.15  # bonus for holding what the question asks for: a date for "when", ...
 W_NEW_TERMS = 0.3  # bonus for covering words of the question no chosen sentence covers
-FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
+WEAK_MARGIN = 0.1  # an answer this close to the abstention threshold says it is a loose match
+FAQ_MARGIN = 0.1
+# Where a current document says much the same, it should be the one quoted.
+STATUS_PENALTY = {"historical": 0.05}
+STATUS_ORDER = {"current": 0, "excerpt": 1, "historical": 2}  # an FAQ answer yields to a passage sentence this much better
 
 
 @dataclass
@@ -131,6 +138,7 @@ class Composer:
         limit = self.settings.max_sentences if len(parts) == 1 else 2
         chosen: list[Scored] = []
         uncovered: list[str] = []
+        weakest = float("inf")
         for part in parts:
             ranked = self.rank_sentences(part.query, part.vector, part.hits)
             if not ranked or ranked[0].score < threshold or unknown_names(
@@ -138,6 +146,7 @@ class Composer:
             ):
                 uncovered.append(part.text)
                 continue
+            weakest = min(weakest, ranked[0].score)
             picks = self._select(ranked, terms(part.query), limit)
             if lacks_amount(part.text, [p.sentence.text for p in picks]):
                 uncovered.append(part.text)
@@ -153,6 +162,8 @@ class Composer:
             answer.text += "\n\n" + "\n".join(
                 f"{UNCOVERED} \u201c{text}\u201d" for text in uncovered)
             answer.uncovered = uncovered
+        if weakest < threshold + WEAK_MARGIN:
+            answer.text += f"\n\n{WEAK_MATCH}"
         return answer
 
     def confidence(self, part: Retrieval) -> float:
@@ -179,7 +190,8 @@ class Composer:
             present = terms(sentence.text)
             score = (W_SENTENCE * float(cos) + W_TERMS * self.lexical.coverage(wanted, present)
                      + W_PASSAGE * passage.get(sentence.chunk_id, 0.0)
-                     + W_TYPE * gives_expected_type(query, sentence.text))
+                     + W_TYPE * gives_expected_type(query, sentence.text)
+                     - STATUS_PENALTY.get(self.documents[sentence.doc_id].status, 0.0))
             out[key] = Scored(sentence, row, score, present)
         return sorted(out.values(), key=lambda s: -s.score)
 
@@ -199,6 +211,8 @@ class Composer:
                 ):
                     continue
                 gain = self.lexical.coverage(wanted - covered, cand.terms - covered)
+                if not wanted - covered and cand.score < FULL_RATIO * ranked[0].score:
+                    continue  # the question's words are all answered: only near-equals join
                 missing = 1 - self.lexical.coverage(wanted, covered)
                 value = cand.score + W_NEW_TERMS * gain * missing
                 if best is None or value > best[0]:
@@ -219,7 +233,10 @@ class Composer:
         chunks = {h.chunk.chunk_id: h.chunk for h in hits}
         citations: list[Citation] = []
         lines: list[AnswerSentence] = []
-        for n, (chunk_id, group) in enumerate(by_chunk.items(), start=1):
+        # Current guidance first; excerpts and historical documents after it.
+        order = sorted(by_chunk.items(), key=lambda item: STATUS_ORDER.get(
+            self.documents[chunks[item[0]].doc_id].status, 0))
+        for n, (chunk_id, group) in enumerate(order, start=1):
             group.sort(key=lambda s: s.sentence.start)
             citations.append(self._citation(n, chunks[chunk_id], [s.sentence for s in group]))
             lines += [AnswerSentence(s.sentence.text, n) for s in group]
