@@ -53,10 +53,10 @@ W_SENTENCE, W_TERMS, W_PASSAGE = 0.6, 0.35, 0.4
 W_TYPE = 0.15  # bonus for holding what the question asks for: a date for "when", ...
 W_NEW_TERMS = 0.3  # bonus for covering words of the question no chosen sentence covers
 WEAK_MARGIN = 0.1  # an answer this close to the abstention threshold says it is a loose match
-FAQ_MARGIN = 0.1
+FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
 # Where a current document says much the same, it should be the one quoted.
 STATUS_PENALTY = {"historical": 0.05}
-STATUS_ORDER = {"current": 0, "excerpt": 1, "historical": 2}  # an FAQ answer yields to a passage sentence this much better
+STATUS_ORDER = {"current": 0, "excerpt": 1, "historical": 2}
 
 
 @dataclass
