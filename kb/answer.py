@@ -275,18 +275,22 @@ class Composer:
         ]
 
     # -- abstention ------------------------------------------------------------------------
-    def abstain(self, question: str, hits: list[Hit]) -> Answer:
-        """Say plainly that the documents do not answer, and cite only who to ask."""
+    def contact_citations(self) -> list[Citation]:
+        """The program contacts the documents give, from current documents when any do."""
         current = [c for c in self.contacts if self.documents[c.doc_id].status == "current"]
-        contacts = current or self.contacts
         citations = []
-        for n, chunk in enumerate(contacts, start=1):
+        for n, chunk in enumerate(current or self.contacts, start=1):
             doc = self.documents[chunk.doc_id]
             citations.append(Citation(
                 n=n, source=doc.doc_id, title=doc.title, url=doc.url, location=chunk.location
                 or chunk.section, status=doc.status, quote=chunk.text, start=chunk.start,
                 end=chunk.end, date=doc.date,
             ))
+        return citations
+
+    def abstain(self, question: str, hits: list[Hit]) -> Answer:
+        """Say plainly that the documents do not answer, and cite only who to ask."""
+        citations = self.contact_citations()
         if citations:
             refs = "; ".join(
                 f"{c.title}: {' '.join(c.quote.split())} {self.marker(c)}" for c in citations

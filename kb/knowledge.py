@@ -13,7 +13,7 @@ from kb.answer import Composer
 from kb.embedder import Embedder
 from kb.errors import QuestionError
 from kb.lexical import LexicalIndex
-from kb.models import Answer, Document, Hit, Retrieval
+from kb.models import Answer, Citation, Document, Hit, Retrieval
 from kb.retrieve import Method, Retriever
 from kb.settings import Settings
 from kb.store import VectorStore
@@ -96,6 +96,10 @@ class KnowledgeBase:
             SourceInfo(doc, self.chunk_counts.get(doc_id, 0))
             for doc_id, doc in sorted(self.documents.items())
         ]
+
+    def contacts(self) -> list[Citation]:
+        """Who to ask, as the documents give it (current documents first)."""
+        return self.composer.contact_citations()
 
     def lexical_hits(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """Keyword (BM25) matches alone, as (chunk id, score)."""
