@@ -44,6 +44,21 @@ class Document:
 
 
 @dataclass
+class GlossaryEntry:
+    """An acronym or term as a document defines it: "Maritime Transportation Security Act
+    (MTSA)" gives term "MTSA", expansion "Maritime Transportation Security Act"."""
+
+    term: str
+    expansion: str
+    doc_id: str
+    start: int  # offsets of the defining text in the cleaned document text
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Chunk:
     """A retrievable passage: an FAQ question with its answer, or a piece of a section."""
 
