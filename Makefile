@@ -1,10 +1,10 @@
-# `make run`: set up, ingest sources/ and start ipskb.  `make test`: set up and run the tests.
+# `make run`: set up, ingest sources/ and serve the app.  `make test`: set up and run the tests.
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: setup run ingest test lint clean
+.PHONY: setup browser run ingest test lint clean
 
 setup: $(STAMP)
 
@@ -20,10 +20,17 @@ $(STAMP): requirements.lock pyproject.toml
 ingest: setup
 	$(BIN)/ipskb ingest
 
-run: ingest
-	$(BIN)/ipskb ask
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
 
-test: setup
+run: ingest
+	$(BIN)/python app.py
+
+test: setup browser
 	$(BIN)/pytest
 
 lint: setup

@@ -14,6 +14,7 @@ import numpy as np
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
+from ingest.glossary import extract_glossary
 from ingest.loaders import load_pages
 from ingest.sources import Source, discover, title_from
 from kb import index
@@ -185,6 +186,9 @@ def _build(
         store.close()
     per_doc = Counter(c.doc_id for c in every)
     index.write_json(workspace / index.DOCUMENTS, [d.to_dict() for d in docs.values()])
+    # From every document, not just the re-embedded ones: the glossary is rebuilt whole.
+    glossary = extract_glossary(docs.values())
+    index.write_json(workspace / index.GLOSSARY, [e.to_dict() for e in glossary])
     index.write_json(workspace / index.META, {
         "fingerprint": settings.fingerprint(),
         "chunks": report.chunks,

@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--report", type=Path, default=Path("evals/report.md"))
     ev.add_argument("--calibrate", action="store_true",
                     help="also grid-search the FAQ and abstention thresholds on the dev split")
+    fb = sub.add_parser("feedback", help="work with the ratings people gave answers")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
+    fb_export = fb_sub.add_parser("export",
+                                  help="write thumbs-down answers as draft evaluation cases")
+    fb_export.add_argument("--out", type=Path, default=Path("evals/feedback-drafts.jsonl"))
     return p
 
 
@@ -164,4 +169,15 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _ingest, "ask": _ask, "search": _search, "sources": _sources, "eval": _eval}
+def _feedback(settings: Settings, args: argparse.Namespace) -> int:
+    from kb.feedback import FeedbackStore
+
+    store = FeedbackStore.for_settings(settings)
+    if args.feedback_command == "export":
+        count = store.export_drafts(args.out)
+        print(f"wrote {count} draft evaluation cases to {args.out}")
+    return 0
+
+
+COMMANDS = {"ingest": _ingest, "ask": _ask, "search": _search, "sources": _sources, "eval": _eval,
+            "feedback": _feedback}

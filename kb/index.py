@@ -3,7 +3,8 @@
 Layout under the data directory::
 
     CURRENT          name of the live generation (replaced atomically)
-    gen-<stamp>/     one complete index: chroma/, bm25/, documents.json, index.json
+    gen-<stamp>/     one complete index: chroma/, bm25/, documents.json, glossary.json,
+                     index.json
     tmp-<stamp>/     a generation being built; never read, removed by the next ingest
 
 A crash while building leaves only a tmp- folder behind; CURRENT still names the previous,
@@ -22,13 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import IndexMismatchError, IndexMissingError
-from kb.models import Document
+from kb.models import Document, GlossaryEntry
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 DOCUMENTS = "documents.json"
+GLOSSARY = "glossary.json"
 META = "index.json"
 
 
@@ -71,6 +73,14 @@ def read_meta(folder: Path) -> dict[str, Any]:
 def read_documents(folder: Path) -> dict[str, Document]:
     raw = json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
     return {d["doc_id"]: Document.from_dict(d) for d in raw}
+
+
+def read_glossary(folder: Path) -> list[GlossaryEntry]:
+    """The acronyms the generation's documents define; [] for a generation built without."""
+    path = folder / GLOSSARY
+    if not path.is_file():
+        return []
+    return [GlossaryEntry(**e) for e in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def new_workspace(data_dir: Path) -> Path:

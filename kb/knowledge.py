@@ -13,7 +13,7 @@ from kb.answer import Composer
 from kb.embedder import Embedder
 from kb.errors import QuestionError
 from kb.lexical import LexicalIndex
-from kb.models import Answer, Citation, Document, Hit, Retrieval
+from kb.models import Answer, Citation, Document, GlossaryEntry, Hit, Retrieval
 from kb.retrieve import Method, Retriever
 from kb.settings import Settings
 from kb.store import VectorStore
@@ -59,6 +59,7 @@ class KnowledgeBase:
     def __init__(
         self, settings: Settings, folder: Path, store: VectorStore, lexical: LexicalIndex,
         documents: dict[str, Document], chunk_counts: dict[str, int], embedder: Embedder,
+        glossary: list[GlossaryEntry] | None = None,
     ) -> None:
         self.settings = settings
         self.folder = folder
@@ -66,6 +67,7 @@ class KnowledgeBase:
         self.documents = documents
         self.chunk_counts = chunk_counts
         self.embedder = embedder
+        self.glossary: list[GlossaryEntry] = list(glossary or [])
         self.retriever = Retriever(store, lexical, settings)
         contacts = [c for c in store.all_chunks() if c.kind == "contact"]
         self.composer = Composer(store, lexical, documents, contacts, settings)
@@ -78,7 +80,7 @@ class KnowledgeBase:
         return cls(
             settings, folder, VectorStore(folder / "chroma"), LexicalIndex.load(folder / "bm25"),
             index.read_documents(folder), dict(meta.get("chunks_per_document", {})),
-            embedder or Embedder(settings),
+            embedder or Embedder(settings), index.read_glossary(folder),
         )
 
     def close(self) -> None:

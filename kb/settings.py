@@ -10,8 +10,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when chunking or cleaning changes the records an index holds: the fingerprint
-# then differs and the index asks for a rebuild.
-CHUNKER_VERSION = 4
+# then differs and the index asks for a rebuild. 5: generations hold glossary.json.
+CHUNKER_VERSION = 5
 
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     abstain_threshold: float = Field(0.55, ge=0.0, le=2.0)
     max_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
+
+    app_host: str = Field("127.0.0.1", description="Address the app listens on.")
+    app_port: int = Field(7860, ge=1, le=65535)
 
     def fingerprint(self) -> dict[str, object]:
         """What an index depends on: a stored index with another fingerprint must be rebuilt."""

@@ -1,0 +1,161 @@
+"""Help-desk reply drafts: an answer as a plain-text email that a person checks and sends.
+
+Staff send replies under their own name, so the draft carries the answer's verbatim source
+sentences with their references and leaves the judgment to them: whatever should not go out
+unread (a historical or excerpted source, a part of the question the documents did not
+answer, an abstention) is listed under "Check before sending:".
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+
+from kb.answer import NO_CONTACT, WEAK_MATCH
+from kb.models import Answer, Citation
+
+WIDTH = 78  # short enough that mail clients wrapping at 80 leave the draft's lines alone
+INDENT = "    "
+# textwrap breaks only at ASCII whitespace, so this keeps a marker on its sentence's line,
+# a dash on the title before it and a status flag in one piece.
+_GLUE = "\u00a0"
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # ASCII only: str.split() would drop the glue
+
+GREETING = "Dear colleague,"
+LEAD_IN = "Thank you for your question. This is what the IPS Program documents say:"
+ABSTAIN_LEAD_IN = "Thank you for your question about the International Port Security Program."
+NOT_ANSWERED = "The International Port Security Program documents do not answer this question."
+ASK_CONTACT = "The program contact below can help with it."
+ASK_CONTACTS = "The program contacts below can help with it."
+NOT_ANSWERED_PART = "The program documents do not answer this part of your question:"
+REFERENCES = "References"
+CONTACT = "Program contact"
+CONTACTS = "Program contacts"
+CHECK = "Check before sending:"
+SIGN_OFF = ("Kind regards,", "[Your name]")
+
+FLAGS = {"historical": "(historical document)", "excerpt": "(excerpt)"}
+# Why a non-current source matters, completing "<source> ..." in the check list.
+STATUS_CHECKS = {
+    "historical": "is a historical document: it may be superseded or dated, so do not "
+    "present it as current guidance.",
+    "excerpt": "is an excerpt: only part of the document was available, so the full text "
+    "may say more or qualify it.",
+}
+CHECK_ABSTAINED = ("The documents did not answer this question: a person must answer it "
+                   "or refer it to the program contact.")
+CHECK_UNCOVERED = ("The documents did not cover: \u201c{part}\u201d The draft says so; "
+                   "answer that part yourself if you can.")
+CHECK_LOOSE = ("The quoted passages match the question only loosely: make sure they "
+               "answer it.")
+CHECK_NOTHING = "Nothing to check: every sentence comes from a current source."
+
+# The line introducing a contact block ("If you have questions on this program, contact:"),
+# as ingest recognises it; the reply has its own heading for that.
+_CONTACT_LEAD = re.compile(r"\bcontact\b.*:$", re.IGNORECASE)
+
+
+def draft_reply(answer: Answer, contacts: Sequence[Citation]) -> str:
+    """A plain-text email draft of `answer` for help-desk staff to check, sign and send.
+
+    `contacts` are the program contacts (as `KnowledgeBase.contacts()` gives them). An
+    abstention cites nothing but them.
+    """
+    contacts = list(contacts)
+    # With no sentence there is nothing to quote: the reply says so like an abstention.
+    abstained = answer.abstained or not answer.sentences
+    references = contacts if abstained else answer.citations
+    sections = [[GREETING]]
+    if abstained:
+        sections += [[ABSTAIN_LEAD_IN], _abstention(contacts)]
+    else:
+        sections += [[LEAD_IN], _answer_paragraph(answer)]
+        if answer.uncovered:
+            sections.append([line for part in answer.uncovered
+                             for line in _wrap(f"{NOT_ANSWERED_PART} \u201c{part}\u201d")])
+    if references:
+        sections.append([REFERENCES, *(line for c in references for line in _reference(c))])
+    sections.append(_contact_lines(contacts))
+    sections.append(_check_list(answer, references, contacts, abstained))
+    sections.append(list(SIGN_OFF))
+    return "\n\n".join("\n".join(section) for section in sections) + "\n"
+
+
+def contact_text(contact: Citation) -> str:
+    """How to reach a contact, on one line: "Phone: (202) 372-1213"."""
+    lines = [line.strip() for line in contact.quote.splitlines() if line.strip()]
+    if len(lines) > 1 and _CONTACT_LEAD.search(lines[0]):
+        lines = lines[1:]
+    return " ".join(" ".join(lines).split())
+
+
+def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
+    """`text` with whitespace collapsed, wrapped; long words (addresses) are never split."""
+    return textwrap.wrap(
+        _SPACES.sub(" ", text).strip(), WIDTH, initial_indent=first, subsequent_indent=rest,
+        break_long_words=False, break_on_hyphens=False,
+    )
+
+
+def _answer_paragraph(answer: Answer) -> list[str]:
+    # Only the number: whether a source is historical or an excerpt is for the sender to
+    # weigh (the check list says so), not a label for the reader.
+    text = " ".join(
+        f"{' '.join(s.text.split())}{_GLUE}[{s.citation}]" for s in answer.sentences)
+    return [line.replace(_GLUE, " ") for line in _wrap(text)]
+
+
+def _abstention(contacts: list[Citation]) -> list[str]:
+    text = NOT_ANSWERED
+    if contacts:
+        text += " " + (ASK_CONTACT if len(contacts) == 1 else ASK_CONTACTS)
+    return _wrap(text)
+
+
+def _title(citation: Citation) -> str:
+    return citation.title or citation.source
+
+
+def _reference(citation: Citation) -> list[str]:
+    head = f"[{citation.n}] {_title(citation)}"
+    if citation.location:  # a wrapped line should not open with the dash
+        head += f"{_GLUE}\u2014 {citation.location}"
+    if citation.status in FLAGS:
+        head += " " + FLAGS[citation.status].replace(" ", _GLUE)
+    lines = [line.replace(_GLUE, " ") for line in _wrap(head, rest=INDENT)]
+    if citation.url:
+        lines.append(INDENT + citation.url)
+    return lines
+
+
+def _contact_lines(contacts: list[Citation]) -> list[str]:
+    if not contacts:
+        return [CONTACT, NO_CONTACT]
+    lines = [CONTACT if len(contacts) == 1 else CONTACTS]
+    for contact in contacts:
+        title = _title(contact)
+        if contact.status in FLAGS:
+            title += f" {FLAGS[contact.status]}"
+        lines += _wrap(title, rest=INDENT)
+        lines += _wrap(contact_text(contact), INDENT, INDENT)
+    return lines
+
+
+def _check_list(
+    answer: Answer, references: list[Citation], contacts: list[Citation], abstained: bool
+) -> list[str]:
+    items = [CHECK_ABSTAINED] if abstained else []
+    items += [f"[{c.n}] {_title(c)} {STATUS_CHECKS[c.status]}"
+              for c in references if c.status in STATUS_CHECKS]
+    if not abstained:  # an abstention's references are its contacts, checked just above
+        # A superseded phone number misleads as much as a superseded sentence.
+        items += [f"The program contact comes from {_title(c)}, which "
+                  f"{STATUS_CHECKS[c.status]}" for c in contacts if c.status in STATUS_CHECKS]
+        items += [CHECK_UNCOVERED.format(part=part) for part in answer.uncovered]
+        if WEAK_MATCH in answer.text:
+            items.append(CHECK_LOOSE)
+    lines = [CHECK]
+    for item in items or [CHECK_NOTHING]:
+        lines += _wrap(item, "- ", "  ")
+    return lines
