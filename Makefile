@@ -34,7 +34,7 @@ test: setup browser
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check kb ingest tests app.py
+	$(BIN)/ruff check kb ingest tests app.py scripts
 	$(BIN)/mypy kb ingest app.py
 
 clean:

@@ -1,0 +1,59 @@
+"""Take the README screenshot: the app on the ingested sources, one real question asked.
+
+Usage: .venv/bin/python scripts/screenshot.py [--out docs/app.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import build_app
+from kb import render
+from kb.knowledge import KnowledgeBase
+from kb.runtime import configure_runtime
+from kb.settings import Settings
+
+QUESTION = "How do we request a reciprocal visit to the United States?"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("docs/app.png"))
+    args = parser.parse_args()
+    configure_runtime()
+    from playwright.sync_api import sync_playwright
+
+    settings = Settings()
+    with KnowledgeBase.open(settings) as kb:
+        app = build_app(kb, settings.model_copy(update={"data_dir": Path("/tmp/ipskb-shot")}))
+        app.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True,
+                   ssr_mode=False, css=render.CSS)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path="/usr/bin/chromium", headless=True,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--disable-component-update", "--disable-sync", "--no-first-run"])
+                page = browser.new_page(viewport={"width": 1280, "height": 1500})
+                page.set_default_timeout(120_000)
+                page.goto(app.local_url)
+                page.locator("#question textarea").fill(QUESTION)
+                page.locator("#ask").click()
+                page.locator("#answer-sources li").first.wait_for()
+                page.locator("#cite-picker label").first.click()
+                page.locator("#cite-passage mark").wait_for()
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(args.out), full_page=False)
+                browser.close()
+        finally:
+            app.close()
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
