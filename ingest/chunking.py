@@ -18,7 +18,8 @@ _STATUTE_LABEL = re.compile(r"^(\((?:[a-z]|\d{1,2})\)\s+[A-Z][^.—:]{0,80})\.?\
 _CONTACT_LEAD = re.compile(r"\bcontact\b.*:$", re.IGNORECASE)
 _MARKER = re.compile(r"^\[[^\]]*\]$")
 _CONTACT_DETAIL = re.compile(r"\d{3}.?\d{4}|@|www\.|https?://")
-_ENDS_SENTENCE = re.compile(r"[.!?;:][\"'”’)\]]*$")
+# A sentence ends in punctuation, or (statute list items) in "; and", "; or", ", or".
+_ENDS_SENTENCE = re.compile(r"(?:[.!?;:]|[;,]\s+(?:and|or))[\"'”’)\]]*$")
 _QUESTION_START = re.compile(
     r"^(What|How|Why|Who|When|Where|Which|Is|Are|Can|Could|Do|Does|Will|Would|Should|If)\b"
 )

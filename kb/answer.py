@@ -76,6 +76,9 @@ class Composer:
     ) -> None:
         self.store = store
         self.lexical = lexical
+        # Names a question may use: the documents' words and their titles, publishers, dates.
+        self.vocabulary = lexical.vocabulary | terms(" ".join(
+            f"{d.title} {d.publisher} {d.date} {d.kind}" for d in documents.values()))
         self.documents = documents
         self.contacts = list(contacts)
         self.settings = settings
@@ -83,7 +86,7 @@ class Composer:
     def compose(self, question: str, parts: list[Retrieval]) -> Answer:
         """Answer `question`, searched as one or more `parts` (a two-part question is
         searched part by part)."""
-        if len(parts) == 1:
+        if len(parts) == 1 and self.settings.faq_first:
             p = parts[0]
             faq, _ = self.faq_answer(
                 question, p.query, p.vector, p.hits, self.settings.faq_threshold)
@@ -142,7 +145,7 @@ class Composer:
         for part in parts:
             ranked = self.rank_sentences(part.query, part.vector, part.hits)
             if not ranked or ranked[0].score < threshold or unknown_names(
-                part.text, self.lexical.vocabulary
+                part.text, self.vocabulary
             ):
                 uncovered.append(part.text)
                 continue

@@ -83,6 +83,10 @@ class KnowledgeBase:
             embedder or Embedder(settings), index.read_glossary(folder),
         )
 
+    def use_settings(self, settings: Settings) -> None:
+        """Answer with other retrieval or answering settings (the index stays the same)."""
+        self.settings = self.retriever.settings = self.composer.settings = settings
+
     def close(self) -> None:
         self.store.close()
 
@@ -107,7 +111,7 @@ class KnowledgeBase:
         """Keyword (BM25) matches alone, as (chunk id, score)."""
         return self.retriever.lexical.search(query, k)
 
-    def search(self, query: str, k: int | None = None, method: Method = "hybrid") -> list[Hit]:
+    def search(self, query: str, k: int | None = None, method: Method | None = None) -> list[Hit]:
         """Retrieved passages for `query`, best first."""
         text = self._clean(query)
         return self.retriever.search(text, self.embedder.encode_one(text), k, method)

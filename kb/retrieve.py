@@ -19,14 +19,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Method = Literal["hybrid", "dense", "bm25"]
+# The two semantic rankings (passages, best sentences) share one vote against the keyword
+# ranking; with a full vote each, semantics drowned keywords (evals/report.md, dev split).
+FUSION_WEIGHTS = (0.5, 0.5, 1.0)
 
 
-def rrf(rankings: Sequence[Sequence[str]], k: int) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: score(id) = sum over rankings of 1 / (k + rank), rank from 1."""
+def rrf(
+    rankings: Sequence[Sequence[str]], k: int, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Weighted reciprocal rank fusion: score(id) = sum over rankings of
+    weight / (k + rank), rank from 1."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        weight = 1.0 if weights is None else weights[i]
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
@@ -40,10 +47,11 @@ class Retriever:
 
     def search(
         self, query: str, vector: NDArray[np.float32], k: int | None = None,
-        method: Method = "hybrid",
+        method: Method | None = None,
     ) -> list[Hit]:
         """The `k` best passages, fused, with one hit per distinct passage text."""
         k = k or self.settings.top_k
+        method = method or self.settings.retrieval
         n = self.settings.candidates
         dense = self.store.query_chunks(vector, n) if method != "bm25" else []
         # Passages ranked by their single best sentence: a one-sentence fact in a long
@@ -51,7 +59,8 @@ class Retriever:
         by_sentence = self.store.nearest_sentence_chunks(vector, 2 * n) if method != "bm25" else []
         lexical = self.lexical.search(query, n) if method != "dense" else []
         fused = rrf(
-            [[i for i, _ in dense], by_sentence[:n], [i for i, _ in lexical]], self.settings.rrf_k
+            [[i for i, _ in dense], by_sentence[:n], [i for i, _ in lexical]], self.settings.rrf_k,
+            FUSION_WEIGHTS,
         )
         dense_at = {cid: (rank, score) for rank, (cid, score) in enumerate(dense, start=1)}
         lex_at = {cid: (rank, score) for rank, (cid, score) in enumerate(lexical, start=1)}

@@ -24,7 +24,7 @@ SYNONYMS: list[tuple[str, str]] = [
     (r"visitors?|team|inspectors?", "visit delegation"),
     (r"turn(?:ed)? (?:\w+ ){0,2}away|refuse|ban|block", "deny entry"),
     (r"tell|inform|let (?:\w+ )?know|warn", "notify"),
-    (r"cabinet (?:official|member|secretary)", "Secretary"),
+    (r"cabinet (?:officials?|members?|secretar(?:y|ies))", "Secretary"),
     (r"hurt|harm|affect|impact|consequences?", "result costs delays"),
     (r"jobs?|tasks?|duty|duties|whose idea", "responsibility delegated"),
     (r"staff|personnel|employees|people", "workforce officers"),

@@ -10,6 +10,8 @@ def test_rrf_fuses_rankings_exactly() -> None:
     assert fused["a"] == pytest.approx(1 / 61)
     assert fused["d"] == pytest.approx(1 / 62)
     assert [i for i, _ in rrf([["a", "b", "c"], ["b", "d"]], k=60)] == ["b", "a", "d", "c"]
+    weighted = dict(rrf([["a"], ["b"]], k=60, weights=[0.5, 1.0]))
+    assert weighted == {"a": pytest.approx(0.5 / 61), "b": pytest.approx(1 / 61)}
 
 
 def test_hybrid_finds_by_keyword_and_by_meaning(kb: KnowledgeBase) -> None:
@@ -21,8 +23,8 @@ def test_hybrid_finds_by_keyword_and_by_meaning(kb: KnowledgeBase) -> None:
     top = hybrid[0]
     assert top.chunk.doc_id == "guide.md"
     assert top.dense_rank is not None and top.lexical_rank is not None
-    ranks = [top.dense_rank, top.lexical_rank, top.sentence_rank]
-    assert top.score == pytest.approx(sum(1 / (60 + r) for r in ranks if r is not None))
+    weighted = [(0.5, top.dense_rank), (1.0, top.lexical_rank), (0.5, top.sentence_rank)]
+    assert top.score == pytest.approx(sum(w / (60 + r) for w, r in weighted if r is not None))
 
 
 def test_hits_are_distinct_passages(kb: KnowledgeBase) -> None:
