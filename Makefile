@@ -34,8 +34,8 @@ test: setup browser
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check kb ingest tests app.py scripts
-	$(BIN)/mypy kb ingest app.py
+	$(BIN)/ruff check kb ingest evals tests app.py scripts
+	$(BIN)/mypy kb ingest evals app.py
 
 clean:
 	rm -rf $(VENV) .ipskb

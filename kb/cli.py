@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="run the evaluation set and write the report")
     ev.add_argument("--questions", type=Path, default=Path("evals/questions.jsonl"))
     ev.add_argument("--report", type=Path, default=Path("evals/report.md"))
+    ev.add_argument("--systems", help="comma-separated systems to compare (default: all: "
+                    "hybrid_faq, hybrid, bm25, dense, langchain_baseline)")
     ev.add_argument("--calibrate", action="store_true",
                     help="also grid-search the FAQ and abstention thresholds on the dev split")
     fb = sub.add_parser("feedback", help="work with the ratings people gave answers")
@@ -162,9 +164,12 @@ def _sources(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
-    from kb.evaluate import run_eval
+    from evals.runner import run_eval
 
-    summary = run_eval(settings, args.questions, args.report, calibrate_too=args.calibrate)
+    systems = args.systems.split(",") if args.systems else None
+    summary = run_eval(settings, args.questions, args.report, calibrate_too=args.calibrate,
+                       systems=systems,
+                       progress=lambda name: print(f"evaluating {name}", file=sys.stderr))
     print(summary)
     return 0
 

@@ -1,21 +1,60 @@
+"""The evaluation runner on the tiny test corpus (the real set's figures are not gated)."""
+
+import json
 from pathlib import Path
 
-from kb.evaluate import load_items, run_eval
+import pytest
+
+from evals.metrics import Passage, Scored, aggregate, answer_figures, retrieval_figures
+from evals.runner import load_items, run_eval
 from kb.knowledge import KnowledgeBase
 from tests.conftest import DATA
 
 
-def test_eval_runner_writes_report(kb: KnowledgeBase, tmp_path: Path) -> None:
+def test_retrieval_figures_against_labelled_passages() -> None:
+    passages = [Passage("a.txt", "The office runs a workshop in Valletta every spring."),
+                Passage("b.txt", "Seats are limited to twelve officers.")]
+    retrieved = [("c.txt", "unrelated"), ("a.txt", "Intro. The office runs a workshop in "
+                 "Valletta every spring. More."), ("b.txt", "other text")]
+    s = Scored(answerable=True, abstained=False)
+    retrieval_figures(retrieved, passages, s)
+    assert s.hit == 1.0 and s.recall == 0.5 and s.rr == 0.5
+    assert s.ndcg == pytest.approx((1 / 1.5849625) / (1 + 1 / 1.5849625), rel=1e-6)
+
+
+def test_answer_figures_and_crag() -> None:
+    s = Scored(answerable=True, abstained=False)
+    answer_figures("It runs twice a year [1]. It lasts four days [2].",
+                   [("f.txt", "It runs twice a year."), ("g.txt", "Unrelated passage.")],
+                   ["twice a year", "four days"], [Passage("f.txt", "It runs twice a year.")], s)
+    assert (s.facts_found, s.facts_supported, s.citations, s.useful_citations) == (2, 1, 2, 1)
+    assert not s.right and s.crag == -1
+    oos = Scored(answerable=False, abstained=True)
+    figures = aggregate([s, oos])
+    assert figures["abstention_recall"] == 1.0 and figures["crag_score"] == 0.0
+    assert figures["citation_precision"] == 0.5 and figures["fact_recall"] == 1.0
+
+
+def test_runner_writes_report_results_and_plots(kb: KnowledgeBase, tmp_path: Path) -> None:
     report = tmp_path / "report.md"
-    summary = run_eval(kb.settings, DATA / "questions.jsonl", report, calibrate_too=True)
-    assert summary.startswith("3 questions: answered with supporting citation 100.0% of answerable")
-    assert "abstention recall 100.0%" in summary and "unquoted sentences 0" in summary
+    summary = run_eval(kb.settings, DATA / "questions.jsonl", report, calibrate_too=True,
+                       systems=["hybrid_faq", "bm25", "langchain_baseline"])
+    assert summary.startswith("3 questions (hybrid_faq): answered with supporting citation "
+                              "100.0% of answerable")
+    assert "unquoted sentences 0" in summary
     text = report.read_text()
-    assert "| **overall** | 3 |" in text
+    assert "| hybrid_faq | 3 |" in text and "| langchain_baseline | 3 |" in text
     assert "## Threshold calibration (dev split)" in text
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results["systems"]) == {"hybrid_faq", "bm25", "langchain_baseline"}
+    overall = results["systems"]["hybrid_faq"]["test"]["overall"]
+    assert overall["items"] == 1 and overall["answered_with_support"] == 1.0
+    assert (tmp_path / "systems.png").stat().st_size > 1000
+    assert (tmp_path / "categories.png").stat().st_size > 1000
 
 
 def test_items_load_with_their_fields() -> None:
     items = load_items(DATA / "questions.jsonl")
     assert [i.category for i in items] == ["fact", "fact", "out_of_scope"]
     assert items[0].facts == ["twice a year"] and items[2].answerable is False
+    assert items[0].labelled[0].source == "faq.txt"

@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation helpers for ipskb (not part of the installed package)."""

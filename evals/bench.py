@@ -1,0 +1,200 @@
+"""The ipskb benchmark: encoder and ingest throughput, warm and cold answer latency, the
+LangChain baseline, and behaviour at scale on generated corpora.
+
+    python -m evals.bench [--sizes 1000,5000] [--skip-scale] [--out evals/bench]
+
+Writes results.json, results.md and PNG plots into the output folder. Works in a temporary
+folder: the project's own index (.ipskb) is never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+from evals.benchreport import FIGURES, GOALS, check_goals, write_outputs
+from evals.measure import (
+    REPO,
+    TimedEmbedder,
+    corpus_texts,
+    measure_answers,
+    measure_baseline,
+    measure_cold_ask,
+    measure_encoder,
+    measure_ingest,
+    measure_reingest,
+    timed,
+)
+from evals.procinfo import cpu_snapshot, foreign_cores
+from evals.scale import SIZES, run_scale, scale_summary
+from kb.embedder import Embedder
+from kb.knowledge import KnowledgeBase
+from kb.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SCALE_KEYS = ["scale_chunks", "scale_answer_p95_ms", "scale_peak_rss_mb", "scale_ingest_s",
+              "scale_index_mb", "scale_encoding_extrapolated_s", "scale"]
+PACKAGES = ["torch", "sentence-transformers", "chromadb", "bm25s", "langchain-text-splitters",
+            "numpy", "matplotlib"]
+
+
+@dataclass
+class BenchConfig:
+    """What to measure and how often; the defaults are the full run (~20 min, 2 cores)."""
+
+    sources: Path = REPO / "sources"
+    questions: Path = REPO / "evals" / "questions.jsonl"
+    out: Path = REPO / "evals" / "bench"
+    sizes: list[int] = field(default_factory=lambda: list(SIZES))
+    repeats: int = 3  # ingest and encoder runs; the median is reported
+    rounds: int = 3  # timed passes over the questions
+    cold_runs: int = 3
+    cold_breakdown: bool = True  # one more cold process, timed phase by phase
+    scale_questions: int = 50
+    scale_rounds: int = 1  # an answer takes seconds at 50k chunks: one pass is enough
+
+
+def load_questions(path: Path) -> list[str]:
+    """The question of every line of an evaluation JSONL file (other fields are ignored,
+    so the benchmark does not depend on the evaluation's item format)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [str(json.loads(line)["question"]) for line in lines if line.strip()]
+
+
+def machine() -> dict[str, Any]:
+    """Facts about the machine and software the figures were measured with."""
+    info: dict[str, Any] = {
+        "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)),
+        "cpu_model": _proc_field("/proc/cpuinfo", "model name") or platform.processor(),
+        "ram_gb": round(int((_proc_field("/proc/meminfo", "MemTotal") or "0 kB").split()[0])
+                        / 2**20, 1),
+        "platform": platform.platform(), "python": platform.python_version(),
+        "packages": {p: _version(p) for p in PACKAGES},
+    }
+    if "torch" in sys.modules:  # the thread count the encoder actually used
+        info["torch_threads"] = sys.modules["torch"].get_num_threads()
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    info["commit"] = head.stdout.strip() or None
+    return info
+
+
+def _proc_field(path: str, name: str) -> str | None:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(name)), None)
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def run_real(config: BenchConfig, work: Path, model: Embedder | None = None) -> dict[str, Any]:
+    """Everything measured on the real corpus with the real model (`model`, if given, is
+    used instead of loading another copy)."""
+    settings = Settings(data_dir=work / "data", sources_dir=config.sources)
+    embedder = TimedEmbedder(model or Embedder(settings))
+    load_s, _ = timed(lambda: embedder.encode(["load the model"]))
+    out: dict[str, Any] = {"model_load_s": round(load_s, 2)}
+    log.info("model loaded in %.1f s; ingesting %s", load_s, config.sources)
+    out.update(measure_ingest(settings, config.sources, embedder, config.repeats))
+    log.info("encoder throughput")
+    out.update(measure_encoder(embedder, *corpus_texts(settings), config.repeats))
+    out["ingest_encoder_ratio"] = round(
+        out["ingest_passages_per_s"] / out["encoder_passages_per_s"], 3)
+    out.update(measure_reingest(settings, config.sources, embedder))
+    questions = load_questions(config.questions)
+    log.info("warm latency over %d questions x %d", len(questions), config.rounds)
+    with KnowledgeBase.open(settings, embedder) as kb:
+        figures, _ = measure_answers(kb, questions, config.rounds)
+    out.update(figures)
+    log.info("cold ipskb ask x %d", config.cold_runs)
+    out.update(measure_cold_ask(settings.data_dir, questions[0], config.cold_runs,
+                                config.cold_breakdown))
+    log.info("LangChain baseline")
+    out.update(measure_baseline(config.sources, embedder.inner, questions, config.rounds,
+                                work / "baseline"))
+    return out
+
+
+def run(config: BenchConfig, model: Embedder | None = None) -> dict[str, Any]:
+    """Run the benchmark, write its outputs into ``config.out``, return the results."""
+    start = perf_counter()
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
+    }
+    with tempfile.TemporaryDirectory(prefix="ipskb-bench-") as tmp:
+        before = cpu_snapshot()
+        results.update(run_real(config, Path(tmp), model))
+        middle = cpu_snapshot()
+        # Other processes on a 2-core machine slow the encoder badly (its threads wait for
+        # each other), so how busy the machine was is part of every result.
+        results["real_foreign_cpu_cores"] = foreign_cores(before, middle)
+        if config.sizes:
+            rows = run_scale(config.sizes, Path(tmp), config.scale_questions,
+                             config.scale_rounds)
+            results.update(scale_summary(rows, results))
+            results["scale_foreign_cpu_cores"] = foreign_cores(middle, cpu_snapshot())
+        else:
+            results.update(dict.fromkeys(SCALE_KEYS))
+    results["machine"] = machine()
+    results["goals"] = check_goals(results)
+    results["bench_s"] = round(perf_counter() - start, 1)
+    write_outputs(results, config.out)
+    return results
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                   help="scale sizes in chunks, comma-separated (default: %(default)s)")
+    p.add_argument("--skip-scale", action="store_true", help="no generated corpora")
+    p.add_argument("--out", type=Path, default=BenchConfig.out, help="output folder")
+    p.add_argument("--sources", type=Path, default=BenchConfig.sources)
+    p.add_argument("--questions", type=Path, default=BenchConfig.questions)
+    p.add_argument("--repeats", type=int, default=BenchConfig.repeats)
+    p.add_argument("--rounds", type=int, default=BenchConfig.rounds)
+    p.add_argument("--cold-runs", type=int, default=BenchConfig.cold_runs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run, then print each figure that has a goal and the output folder."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    sizes = [] if args.skip_scale else [int(s) for s in args.sizes.split(",") if s.strip()]
+    config = BenchConfig(sources=args.sources, questions=args.questions, out=args.out,
+                         sizes=sizes, repeats=args.repeats, rounds=args.rounds,
+                         cold_runs=args.cold_runs)
+    results = run(config)
+    labels = dict(FIGURES)
+    for key, (_, _, goal) in GOALS.items():
+        print(f"{labels[key]}: {results.get(key)} (goal {goal}): {results['goals'][key]}")
+    print(f"written to {config.out}/results.md ({results['bench_s']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""The benchmark's outputs: results.json, results.md (figures against goals) and PNG plots."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import operator
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# key -> (comparison, threshold, how it reads)
+GOALS: dict[str, tuple[Callable[[float, float], bool], float, str]] = {
+    "ingest_encoder_ratio": (operator.ge, 0.8, ">= 0.8"),
+    "reingest_unchanged_embeddings": (operator.eq, 0, "= 0"),
+    "answer_p95_ms": (operator.le, 50, "<= 50 ms"),
+    "scale_answer_p95_ms": (operator.le, 150, "<= 150 ms"),
+}
+FIGURES = [
+    ("encoder_chunks_per_s", "Encoder: chunks per second"),
+    ("encoder_sentences_per_s", "Encoder: sentences per second"),
+    ("encoder_passages_per_s", "Encoder: ingest's mix (distinct chunks + sentences) per second"),
+    ("model_load_s", "Model load, in process (s)"),
+    ("ingest_s", "Full ingest of sources/ (s, median)"),
+    ("ingest_encode_s", "... of which encoding (s)"),
+    ("ingest_passages_per_s", "Ingest: texts embedded per second, end to end"),
+    ("ingest_encoder_ratio", "Ingest throughput / encoder throughput"),
+    ("reingest_unchanged_s", "Re-ingest of the unchanged corpus (s)"),
+    ("reingest_unchanged_embeddings", "Re-ingest of the unchanged corpus: texts embedded"),
+    ("answer_p50_ms", "Warm answer p50 (ms)"),
+    ("answer_p95_ms", "Warm answer p95 (ms)"),
+    ("answer_p99_ms", "Warm answer p99 (ms)"),
+    ("retrieval_p95_ms", "... retrieval p95, query encoding included (ms)"),
+    ("query_encoding_p95_ms", "... query encoding p95 (ms)"),
+    ("composition_p95_ms", "... composition p95 (ms)"),
+    ("cold_ask_s", "Cold `ipskb ask --json` from process start (s, median)"),
+    ("cold_import_s", "... importing the product (s)"),
+    ("cold_open_s", "... opening the index (s)"),
+    ("cold_model_load_s", "... loading the model (s)"),
+    ("cold_first_answer_s", "... first answer (s)"),
+    ("cold_peak_rss_mb", "... peak memory with the model loaded (MB)"),
+    ("baseline_answer_p50_ms", "LangChain baseline: warm answer p50 (ms)"),
+    ("baseline_answer_p95_ms", "LangChain baseline: warm answer p95 (ms)"),
+    ("real_foreign_cpu_cores", "Cores other processes kept busy during the above (average)"),
+    ("scale_chunks", "Scale: chunks in the largest generated corpus"),
+    ("scale_ingest_s", "Scale: ingest at the largest size, stand-in embedder (s)"),
+    ("scale_encoding_extrapolated_s", "Scale: real encoding at the largest size, extrapolated (s)"),
+    ("scale_index_mb", "Scale: index on disk at the largest size (MB)"),
+    ("scale_peak_rss_mb", "Scale: peak memory at the largest size (MB)"),
+    ("scale_answer_p95_ms", "Scale: warm answer p95 at the largest size (ms)"),
+    ("scale_foreign_cpu_cores", "Cores other processes kept busy during the scale runs"),
+]
+SCALE_COLUMNS = [
+    ("chunks", "chunks"), ("sentences", "sentences"), ("ingest_s", "ingest s"),
+    ("encoding_extrapolated_s", "real encoding s (extrap.)"), ("index_mb", "index MB"),
+    ("ingest_peak_rss_mb", "ingest peak MB"), ("serve_peak_rss_mb", "serve peak MB"),
+    ("open_s", "open s"), ("answer_p50_ms", "p50 ms"), ("answer_p95_ms", "p95 ms"),
+    ("retrieval_p95_ms", "retrieval p95 ms"), ("composition_p95_ms", "composition p95 ms"),
+    ("fact_recall", "planted facts found"),
+]
+STAND_IN = (
+    "The scale runs use a stand-in embedder (`evals/standin.py`) with the `Embedder` "
+    "interface: every word gets a fixed random 384-dimensional vector seeded by a hash of the "
+    "word, and a text's vector is the L2-normalised sum of its words' vectors (a hashed "
+    "bag-of-words random projection). Encoding 50k chunks and their sentences with the real "
+    "model would take hours on this machine, and would measure only the model again. "
+    "Everything else is the real path: loaders, cleaning, chunking, Chroma, BM25, fusion, "
+    "composition. The real encoding cost of each size is extrapolated from the encoder "
+    "throughput measured above. 'Planted facts found' is a sanity check that answers came "
+    "back through the real path, not a quality figure."
+)
+
+
+def check_goals(results: dict[str, Any]) -> dict[str, str]:
+    """'pass', 'fail' or 'not measured' for every figure that has a goal."""
+    out = {}
+    for key, (compare, threshold, _) in GOALS.items():
+        value = results.get(key)
+        if not isinstance(value, int | float) or math.isnan(value):
+            out[key] = "not measured"
+        else:
+            out[key] = "pass" if compare(value, threshold) else "fail"
+    return out
+
+
+def write_outputs(results: dict[str, Any], out: Path) -> list[Path]:
+    """Write results.json, results.md and the plots into `out`; return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    from evals.benchplots import plot_all
+
+    plots = plot_all(results, out)
+    (out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    (out / "results.md").write_text(markdown(results, [p.name for p in plots]),
+                                    encoding="utf-8")
+    return [out / "results.json", out / "results.md", *plots]
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown(results: dict[str, Any], plots: list[str]) -> str:
+    """results.md: machine, figures against goals, the scale table, notes and plots."""
+    m = results["machine"]
+    goals = results.get("goals", check_goals(results))
+    lines = [
+        "# ipskb benchmark", "",
+        f"Run {results['date']} in {results['bench_s']:.0f} s on {m['cpu_model']}, "
+        f"{m['cores']} cores, {m['ram_gb']} GB RAM ({m['platform']}, Python {m['python']}, "
+        f"torch threads {m.get('torch_threads', '?')}); commit {m.get('commit', '?')}.",
+        f"Corpus: `{results['config']['sources']}`, questions: "
+        f"`{results['config']['questions']}` ({results.get('answer_samples', 0)} timed answers).",
+        "", "| Figure | Key | Value | Goal | Result |", "|---|---|---:|---|---|",
+    ]
+    for key, label in FIGURES:
+        goal = GOALS[key][2] if key in GOALS else "—"
+        lines.append(f"| {label} | `{key}` | {_fmt(results.get(key))} | {goal} | "
+                     f"{goals.get(key, '')} |")
+    lines += _scale_table(results.get("scale") or [])
+    lines += ["", "## Notes", "", STAND_IN, "", _method(results), ""]
+    lines += [f"![{name}]({name})" for name in plots]
+    return "\n".join(lines) + "\n"
+
+
+def _scale_table(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return ["", "Scale: not run (`--skip-scale`)."]
+    out = ["", "## Scale (generated corpus, stand-in embedder)", "",
+           "| " + " | ".join(label for _, label in SCALE_COLUMNS) + " |",
+           "|" + "---:|" * len(SCALE_COLUMNS)]
+    out += ["| " + " | ".join(_fmt(row.get(k)) for k, _ in SCALE_COLUMNS) + " |" for row in rows]
+    return out
+
+
+def _method(results: dict[str, Any]) -> str:
+    c = results["config"]
+    return (
+        f"Method: encoder and ingest figures are medians of {c['repeats']} runs in one process "
+        "with the model already loaded (its load time is listed apart); the encoder encodes "
+        "each list in one `Embedder.encode` call, ingest encodes the distinct texts in its own "
+        f"batches. Warm latency: one warm-up question, then {c['rounds']} passes over every "
+        "question, `kb.retrieve` and `kb.composer.compose` timed apart. Cold ask: "
+        f"{c['cold_runs']} runs of `ipskb ask --json` against the benchmark's own index. "
+        f"The baseline ({results.get('baseline_chunks', '?')} chunks) is `evals/baseline.py`: "
+        "RecursiveCharacterTextSplitter(800, 100), the same model, chromadb directly (cosine, "
+        "embeddings passed in), top-1 chunk as the answer. Scale: "
+        f"{c['scale_questions']} planted-fact questions per size, {c['scale_rounds']} pass(es); "
+        "each size ingests in one fresh process and answers in another, and peak memory is "
+        "each process's own VmHWM (not `ru_maxrss`, which Linux carries over from the parent)."
+    )
