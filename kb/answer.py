@@ -169,11 +169,6 @@ class Composer:
             answer.text += f"\n\n{WEAK_MATCH}"
         return answer
 
-    def confidence(self, part: Retrieval) -> float:
-        """How well the best sentence found answers one part of a question."""
-        ranked = self.rank_sentences(part.query, part.vector, part.hits)
-        return ranked[0].score if ranked else 0.0
-
     # -- extractive ------------------------------------------------------------------------
     def rank_sentences(
         self, query: str, vector: NDArray[np.float32], hits: list[Hit]
