@@ -10,7 +10,6 @@ folder: the project's own index (.ipskb) is never touched.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import platform
@@ -38,6 +37,7 @@ from evals.measure import (
     timed,
 )
 from evals.procinfo import cpu_snapshot, foreign_cores
+from evals.runner import load_items
 from evals.scale import SIZES, run_scale, scale_summary
 from kb.embedder import Embedder
 from kb.knowledge import KnowledgeBase
@@ -65,13 +65,6 @@ class BenchConfig:
     cold_breakdown: bool = True  # one more cold process, timed phase by phase
     scale_questions: int = 50
     scale_rounds: int = 1  # an answer takes seconds at 50k chunks: one pass is enough
-
-
-def load_questions(path: Path) -> list[str]:
-    """The question of every line of an evaluation JSONL file (other fields are ignored,
-    so the benchmark does not depend on the evaluation's item format)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [str(json.loads(line)["question"]) for line in lines if line.strip()]
 
 
 def machine() -> dict[str, Any]:
@@ -121,7 +114,7 @@ def run_real(config: BenchConfig, work: Path, model: Embedder | None = None) -> 
     out["ingest_encoder_ratio"] = round(
         out["ingest_passages_per_s"] / out["encoder_passages_per_s"], 3)
     out.update(measure_reingest(settings, config.sources, embedder))
-    questions = load_questions(config.questions)
+    questions = [item.question for item in load_items(config.questions)]
     log.info("warm latency over %d questions x %d", len(questions), config.rounds)
     with KnowledgeBase.open(settings, embedder) as kb:
         figures, _ = measure_answers(kb, questions, config.rounds)

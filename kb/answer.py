@@ -86,13 +86,16 @@ class Composer:
     def compose(self, question: str, parts: list[Retrieval]) -> Answer:
         """Answer `question`, searched as one or more `parts` (a two-part question is
         searched part by part)."""
+        # Ranked once: the FAQ check weighs its answer against the same ranking.
+        rankings = [self.rank_sentences(p.query, p.vector, p.hits) for p in parts]
         if len(parts) == 1 and self.settings.faq_first:
             p = parts[0]
             faq, _ = self.faq_answer(
-                question, p.query, p.vector, p.hits, self.settings.faq_threshold)
+                question, p.query, p.vector, p.hits, self.settings.faq_threshold, rankings[0])
             if faq is not None:
                 return faq
-        answer = self.extractive_answer(question, parts, self.settings.abstain_threshold)
+        answer = self.extractive_answer(
+            question, parts, self.settings.abstain_threshold, rankings)
         return answer or self.abstain(question, [h for p in parts for h in p.hits])
 
     # -- FAQ first -------------------------------------------------------------------------
@@ -110,10 +113,11 @@ class Composer:
 
     def faq_answer(
         self, question: str, query: str, vector: NDArray[np.float32], hits: list[Hit],
-        threshold: float,
+        threshold: float, rival: list[Scored] | None = None,
     ) -> tuple[Answer | None, float]:
         """The closest FAQ's approved answer, trimmed to the sentences that matter, when its
-        question is at least `threshold` similar; with the similarity."""
+        question is at least `threshold` similar; with the similarity. `rival` is the
+        ranking of `hits`, when the caller has it already."""
         best = self.best_faq(vector)
         if best is None or best[1] < threshold:
             return None, best[1] if best else 0.0
@@ -122,7 +126,8 @@ class Composer:
         ranked = self.rank_sentences(query, vector, [faq_hit])
         if not ranked:
             return None, best[1]
-        rival = self.rank_sentences(query, vector, hits)
+        if rival is None:
+            rival = self.rank_sentences(query, vector, hits)
         if rival and rival[0].score > ranked[0].score + FAQ_MARGIN:
             # A question worded like an FAQ question but answered better elsewhere.
             return None, best[1]
@@ -133,7 +138,8 @@ class Composer:
         return self._render(question, "faq", keep, [faq_hit, *hits]), best[1]
 
     def extractive_answer(
-        self, question: str, parts: list[Retrieval], threshold: float
+        self, question: str, parts: list[Retrieval], threshold: float,
+        rankings: list[list[Scored]] | None = None,
     ) -> Answer | None:
         """The best source sentences for each part of the question whose best sentence
         scores at least `threshold`; None when no part does. Parts left unanswered are
@@ -142,8 +148,9 @@ class Composer:
         chosen: list[Scored] = []
         uncovered: list[str] = []
         weakest = float("inf")
-        for part in parts:
-            ranked = self.rank_sentences(part.query, part.vector, part.hits)
+        if rankings is None:
+            rankings = [self.rank_sentences(p.query, p.vector, p.hits) for p in parts]
+        for part, ranked in zip(parts, rankings, strict=True):
             if not ranked or ranked[0].score < threshold or unknown_names(
                 part.text, self.vocabulary
             ):
