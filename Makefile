@@ -35,7 +35,7 @@ test: setup browser
 
 lint: setup
 	$(BIN)/ruff check kb ingest evals tests app.py scripts
-	$(BIN)/mypy kb ingest evals app.py
+	$(BIN)/mypy kb ingest evals tests app.py scripts
 
 clean:
 	rm -rf $(VENV) .ipskb

@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ipskb app: {exc}", file=sys.stderr)
         return 1
     # Load the model while the page comes up, not on the first question.
-    threading.Thread(target=kb.embedder.encode, args=(["warm up"],), daemon=True).start()
+    threading.Thread(target=kb.embedder.encode_queries, args=(["warm up"],), daemon=True).start()
     build_app(kb, settings).launch(
         server_name=args.host, server_port=args.port, share=False, css=render.CSS,
         ssr_mode=False, footer_links=["api"],

@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
     marks.append(perf_counter())
     kb = KnowledgeBase.open(Settings())
     marks.append(perf_counter())
-    kb.embedder.encode(["load the model"])
+    kb.embedder.encode_queries(["load the model"])  # the model, and its traced copy
     marks.append(perf_counter())
     kb.ask(question)
     marks.append(perf_counter())

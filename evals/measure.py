@@ -60,6 +60,14 @@ class TimedEmbedder(Embedder):
         self.texts += len(texts)
         return out
 
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Encode questions with the wrapped embedder, counting time and texts."""
+        start = perf_counter()
+        out = self.inner.encode_queries(texts)
+        self.seconds += perf_counter() - start
+        self.texts += len(texts)
+        return out
+
 
 def percentiles(samples: Sequence[float], prefix: str) -> dict[str, float]:
     """p50/p95/p99 of `samples` (seconds) as milliseconds, keyed ``{prefix}_p50_ms`` ..."""
@@ -84,7 +92,7 @@ def corpus_texts(settings: Settings) -> tuple[list[str], list[str]]:
     store = VectorStore(folder / "chroma")
     try:
         chunks = store.all_chunks()
-        sentences, _ = store.sentences_of([c.chunk_id for c in chunks])
+        sentences = store.all_sentences()
     finally:
         store.close()
     return [embedding_text(documents[c.doc_id], c) for c in chunks], [s.text for s in sentences]

@@ -57,6 +57,9 @@ class HashEmbedder(Embedder):
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return np.asarray(sums / np.maximum(norms, 1e-12), dtype=np.float32)
 
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        return self.encode(texts)
+
     def _word_id(self, word: str) -> int:
         found = self._ids.get(word)
         if found is not None:

@@ -140,11 +140,16 @@ def _split(text: str, unit: _Unit, size: int, overlap: int) -> list[tuple[int, i
 
 
 def chunk_sentences(chunk: Chunk) -> list[Sentence]:
-    """Sentence records of a chunk; an FAQ's own question is kept apart as role "question"."""
+    """Sentence records of a chunk; an FAQ's own question is kept apart as role "question".
+
+    Body sentences are numbered ``<chunk id>.0``, ``.1``, ... so that a chunk's answerable
+    sentences are fetched by id (`Chunk.sentences` holds their count); questions and headings
+    get ``.q<n>`` and ``.h<n>``."""
     out = []
     q_at = chunk.text.find(chunk.question) if chunk.question else -1
     q_start, q_end = chunk.start + q_at, chunk.start + q_at + len(chunk.question)
-    for i, (text, start, end) in enumerate(split_sentences(chunk.text, chunk.start)):
+    numbers = {"body": 0, "question": 0, "heading": 0}
+    for text, start, end in split_sentences(chunk.text, chunk.start):
         if _MARKER.match(text):
             continue
         if q_at >= 0 and q_start <= start < q_end:
@@ -152,12 +157,13 @@ def chunk_sentences(chunk: Chunk) -> list[Sentence]:
         elif chunk.kind == "contact" and _CONTACT_DETAIL.search(text):
             role = "body"  # "Phone: (202) 372-1213" answers "what number do I call?"
         elif _is_title(text):
-            role = "heading"  # titles, headings, table cells: searchable, never an answer
+            role = "heading"  # titles, headings, table cells: never an answer
         else:
             role = "body"
+        prefix = "" if role == "body" else role[0]
         out.append(
             Sentence(
-                sentence_id=f"{chunk.chunk_id}.{i}",
+                sentence_id=f"{chunk.chunk_id}.{prefix}{numbers[role]}",
                 chunk_id=chunk.chunk_id,
                 doc_id=chunk.doc_id,
                 text=text,
@@ -166,6 +172,8 @@ def chunk_sentences(chunk: Chunk) -> list[Sentence]:
                 role=role,
             )
         )
+        numbers[role] += 1
+    chunk.sentences = numbers["body"]
     return out
 
 

@@ -172,7 +172,8 @@ def _build(
     try:
         store.delete_documents(report.changed + report.removed)
         chunks = [c for item in loaded for c in item.chunks]
-        sentences = [s for item in loaded for s in item.sentences]
+        # Headings are never an answer: they are neither embedded nor stored.
+        sentences = [s for item in loaded for s in item.sentences if s.role != "heading"]
         texts = [embedding_text(docs[c.doc_id], c) for c in chunks]
         vectors, report.embedded = _encode(texts + [s.text for s in sentences], embedder, progress)
         store.add_chunks(chunks, vectors[: len(chunks)])
@@ -194,6 +195,8 @@ def _build(
         "chunks": report.chunks,
         "sentences": report.sentences,
         "chunks_per_document": dict(per_doc),
+        # Read at every open, so that opening a large index need not scan every chunk.
+        "contacts": [c.chunk_id for c in every if c.kind == "contact"],
     })
 
 

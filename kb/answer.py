@@ -14,17 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kb.answerability import gives_expected_type, lacks_amount, unknown_names
+from kb.cite import abstention, contact_citations, render
 from kb.lexical import LexicalIndex, terms
-from kb.models import (
-    Answer,
-    AnswerSentence,
-    Chunk,
-    Citation,
-    Document,
-    Hit,
-    Retrieval,
-    Sentence,
-)
+from kb.models import Answer, Chunk, Citation, Document, Hit, Mode, Retrieval, Sentence
 from kb.settings import Settings
 from kb.store import VectorStore
 
@@ -36,13 +28,6 @@ log = logging.getLogger(__name__)
 WEAK_MATCH = ("Note: these passages match the question only loosely; check that they "
               "answer it before relying on them.")
 UNCOVERED = "The documents do not answer this part of the question:"
-CANNOT_ANSWER = "The IPS Program documents I have do not answer this question."
-NO_CONTACT = "The documents name no contact for further questions."
-STATUS_NOTES = {
-    "historical": "is from a historical document (superseded or dated): do not present it as "
-    "current; check it against current guidance.",
-    "excerpt": "is from an excerpt: the full document may say more or qualify it.",
-}
 DUPLICATE_COSINE = 0.92  # two sentences this close say the same thing
 KEEP_RATIO = 0.7  # a sentence joins the answer if it scores this share of the best one
 FULL_RATIO = 0.9  # ... or this share, once the chosen sentences hold every word asked about
@@ -56,7 +41,6 @@ WEAK_MARGIN = 0.1  # an answer this close to the abstention threshold says it is
 FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
 # Where a current document says much the same, it should be the one quoted.
 STATUS_PENALTY = {"historical": 0.05}
-STATUS_ORDER = {"current": 0, "excerpt": 1, "historical": 2}
 
 
 @dataclass
@@ -87,7 +71,7 @@ class Composer:
         """Answer `question`, searched as one or more `parts` (a two-part question is
         searched part by part)."""
         # Ranked once: the FAQ check weighs its answer against the same ranking.
-        rankings = [self.rank_sentences(p.query, p.vector, p.hits) for p in parts]
+        rankings = self.rank_parts(parts)
         if len(parts) == 1 and self.settings.faq_first:
             p = parts[0]
             faq, _ = self.faq_answer(
@@ -121,7 +105,9 @@ class Composer:
         best = self.best_faq(vector)
         if best is None or best[1] < threshold:
             return None, best[1] if best else 0.0
-        chunk = self.store.get_chunks([best[0].chunk_id])[best[0].chunk_id]
+        cid = best[0].chunk_id
+        found = {h.chunk.chunk_id: h.chunk for h in hits if h.chunk.chunk_id == cid}
+        chunk = found.get(cid) or self.store.get_chunks([cid])[cid]
         faq_hit = Hit(chunk=chunk, score=1.0, dense_score=best[1])
         ranked = self.rank_sentences(query, vector, [faq_hit])
         if not ranked:
@@ -149,7 +135,7 @@ class Composer:
         uncovered: list[str] = []
         weakest = float("inf")
         if rankings is None:
-            rankings = [self.rank_sentences(p.query, p.vector, p.hits) for p in parts]
+            rankings = self.rank_parts(parts)
         for part, ranked in zip(parts, rankings, strict=True):
             if not ranked or ranked[0].score < threshold or unknown_names(
                 part.text, self.vocabulary
@@ -177,11 +163,27 @@ class Composer:
         return answer
 
     # -- extractive ------------------------------------------------------------------------
+    def rank_parts(self, parts: list[Retrieval]) -> list[list[Scored]]:
+        """`rank_sentences` for each part, reading the sentences of all parts at once."""
+        chunks = {h.chunk.chunk_id: h.chunk for p in parts for h in p.hits}
+        sentences, vectors = self.store.sentences_of(list(chunks.values()))
+        rows: dict[str, list[int]] = {}
+        for row, sentence in enumerate(sentences):
+            rows.setdefault(sentence.chunk_id, []).append(row)
+        ranked = []
+        for p in parts:
+            mine = [r for h in p.hits for r in rows.get(h.chunk.chunk_id, [])]
+            ranked.append(self.rank_sentences(
+                p.query, p.vector, p.hits, ([sentences[r] for r in mine], vectors[mine])))
+        return ranked
+
     def rank_sentences(
-        self, query: str, vector: NDArray[np.float32], hits: list[Hit]
+        self, query: str, vector: NDArray[np.float32], hits: list[Hit],
+        read: tuple[list[Sentence], NDArray[np.float32]] | None = None,
     ) -> list[Scored]:
-        """Body sentences of the hits, best first, one per distinct source span."""
-        sentences, vectors = self.store.sentences_of([h.chunk.chunk_id for h in hits])
+        """Body sentences of the hits, best first, one per distinct source span. `read`:
+        those sentences and their embeddings, when the caller has them already."""
+        sentences, vectors = read or self.store.sentences_of([h.chunk for h in hits])
         if not sentences:
             return []
         passage = {h.chunk.chunk_id: h.dense_score or 0.0 for h in hits}
@@ -190,7 +192,7 @@ class Composer:
         out: dict[tuple[str, int], Scored] = {}
         for sentence, row, cos in zip(sentences, vectors, dense, strict=True):
             key = (sentence.doc_id, sentence.start)
-            if sentence.role != "body" or key in out:
+            if key in out:
                 continue
             present = terms(sentence.text)
             score = (W_SENTENCE * float(cos) + W_TERMS * self.lexical.coverage(wanted, present)
@@ -230,81 +232,14 @@ class Composer:
         kept = [c for c in chosen if not c.sentence.text.endswith(":")]
         return kept or chosen[:1]
 
-    # -- rendering -------------------------------------------------------------------------
-    def _render(self, question: str, mode: str, chosen: list[Scored], hits: list[Hit]) -> Answer:
-        by_chunk: dict[str, list[Scored]] = {}
-        for s in chosen:  # passages in order of their best sentence
-            by_chunk.setdefault(s.sentence.chunk_id, []).append(s)
-        chunks = {h.chunk.chunk_id: h.chunk for h in hits}
-        citations: list[Citation] = []
-        lines: list[AnswerSentence] = []
-        # Current guidance first; excerpts and historical documents after it.
-        order = sorted(by_chunk.items(), key=lambda item: STATUS_ORDER.get(
-            self.documents[chunks[item[0]].doc_id].status, 0))
-        for n, (chunk_id, group) in enumerate(order, start=1):
-            group.sort(key=lambda s: s.sentence.start)
-            citations.append(self._citation(n, chunks[chunk_id], [s.sentence for s in group]))
-            lines += [AnswerSentence(s.sentence.text, n) for s in group]
-        text = " ".join(
-            f"{line.text} {self.marker(citations[line.citation - 1])}" for line in lines)
-        notes = self.status_notes(citations)
-        if notes:
-            text += "\n\n" + "\n".join(notes)
-        return Answer(question=question, text=text, mode=mode,  # type: ignore[arg-type]
-                      citations=citations, sentences=lines, hits=hits)
+    # -- citing ----------------------------------------------------------------------------
+    def _render(self, question: str, mode: Mode, chosen: list[Scored], hits: list[Hit]) -> Answer:
+        return render(question, mode, [s.sentence for s in chosen], hits, self.documents)
 
-    def _citation(self, n: int, chunk: Chunk, sentences: list[Sentence]) -> Citation:
-        doc = self.documents[chunk.doc_id]
-        start = min(s.start for s in sentences)
-        end = max(s.end for s in sentences)
-        label = chunk.question or chunk.section
-        first, last = doc.page_at(start), doc.page_at(end - 1)  # the quote's own pages
-        pages = "" if first is None else (
-            f"page {first}" if first == last else f"pages {first}\u2013{last}")
-        location = ", ".join(x for x in (label, pages) if x)
-        return Citation(
-            n=n, source=doc.doc_id, title=doc.title, url=doc.url, location=location,
-            status=doc.status, quote=doc.text[start:end], start=start, end=end, date=doc.date,
-        )
-
-    @staticmethod
-    def marker(citation: Citation) -> str:
-        if citation.status == "current":
-            return f"[{citation.n}]"
-        return f"[{citation.n}, {citation.status}]"
-
-    @staticmethod
-    def status_notes(citations: list[Citation]) -> list[str]:
-        return [
-            f"Note: [{c.n}] {STATUS_NOTES[c.status]}" for c in citations if c.status in STATUS_NOTES
-        ]
-
-    # -- abstention ------------------------------------------------------------------------
     def contact_citations(self) -> list[Citation]:
         """The program contacts the documents give, from current documents when any do."""
-        current = [c for c in self.contacts if self.documents[c.doc_id].status == "current"]
-        citations = []
-        for n, chunk in enumerate(current or self.contacts, start=1):
-            doc = self.documents[chunk.doc_id]
-            citations.append(Citation(
-                n=n, source=doc.doc_id, title=doc.title, url=doc.url, location=chunk.location
-                or chunk.section, status=doc.status, quote=chunk.text, start=chunk.start,
-                end=chunk.end, date=doc.date,
-            ))
-        return citations
+        return contact_citations(self.contacts, self.documents)
 
     def abstain(self, question: str, hits: list[Hit]) -> Answer:
         """Say plainly that the documents do not answer, and cite only who to ask."""
-        citations = self.contact_citations()
-        if citations:
-            refs = "; ".join(
-                f"{c.title}: {' '.join(c.quote.split())} {self.marker(c)}" for c in citations
-            )
-            text = f"{CANNOT_ANSWER} For help, the documents give this contact: {refs}"
-        else:
-            text = f"{CANNOT_ANSWER} {NO_CONTACT}"
-        notes = self.status_notes(citations)
-        if notes:
-            text += "\n\n" + "\n".join(notes)
-        return Answer(question=question, text=text, mode="abstain", citations=citations,
-                      hits=hits)
+        return abstention(question, hits, self.contact_citations())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kb.errors import ModelError
+from kb.query_encoder import QueryEncoder
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 
@@ -58,6 +60,9 @@ class Embedder:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._model: Any = None
+        self._queries: QueryEncoder | None = None
+        self._traced = False
+        self._lock = threading.Lock()  # the app may ask its first questions at once
 
     def _load(self) -> Any:
         if self._model is None:
@@ -90,5 +95,19 @@ class Embedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Embed questions: the same vectors as `encode`, faster for a few short texts
+        (see kb.query_encoder)."""
+        if not texts:
+            return self.encode(texts)
+        with self._lock:
+            if not self._traced:
+                self._queries = QueryEncoder.trace(self._load())
+                self._traced = True
+        if self._queries is None:
+            return self.encode(texts)
+        return self._queries.encode(texts)
+
     def encode_one(self, text: str) -> NDArray[np.float32]:
-        return self.encode([text])[0]
+        """Embed one question."""
+        return self.encode_queries([text])[0]

@@ -59,7 +59,7 @@ class KnowledgeBase:
     def __init__(
         self, settings: Settings, folder: Path, store: VectorStore, lexical: LexicalIndex,
         documents: dict[str, Document], chunk_counts: dict[str, int], embedder: Embedder,
-        glossary: list[GlossaryEntry] | None = None,
+        glossary: list[GlossaryEntry] | None = None, contact_ids: Sequence[str] = (),
     ) -> None:
         self.settings = settings
         self.folder = folder
@@ -69,7 +69,8 @@ class KnowledgeBase:
         self.embedder = embedder
         self.glossary: list[GlossaryEntry] = list(glossary or [])
         self.retriever = Retriever(store, lexical, settings)
-        contacts = [c for c in store.all_chunks() if c.kind == "contact"]
+        found = store.get_chunks(contact_ids)
+        contacts = [found[cid] for cid in contact_ids if cid in found]
         self.composer = Composer(store, lexical, documents, contacts, settings)
 
     @classmethod
@@ -81,6 +82,7 @@ class KnowledgeBase:
             settings, folder, VectorStore(folder / "chroma"), LexicalIndex.load(folder / "bm25"),
             index.read_documents(folder), dict(meta.get("chunks_per_document", {})),
             embedder or Embedder(settings), index.read_glossary(folder),
+            meta.get("contacts", []),
         )
 
     def use_settings(self, settings: Settings) -> None:
@@ -129,10 +131,11 @@ class KnowledgeBase:
         queries = [
             expand(self.retrieval_query(part, [*turns, *parts[:i]])) for i, part in enumerate(parts)
         ]
-        vectors = self.embedder.encode(queries)
+        vectors = self.embedder.encode_queries(queries)
+        found = self.retriever.search_many(queries, vectors)
         return [
-            Retrieval(part, query, vector, self.retriever.search(query, vector))
-            for part, query, vector in zip(parts, queries, vectors, strict=True)
+            Retrieval(part, query, vector, hits)
+            for part, query, vector, hits in zip(parts, queries, vectors, found, strict=True)
         ]
 
     def _clean(self, text: str) -> str:

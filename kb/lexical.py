@@ -18,6 +18,15 @@ IDS_FILE = "ids.json"
 IDF_FILE = "idf.json"
 
 
+def _bm25s() -> Any:
+    """The bm25s module. Importing it sets its logger to DEBUG, which would print its
+    internals under any application's logging set-up; put it back to the default."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
 def _tokenizer() -> Any:
     import Stemmer
     from bm25s.tokenization import Tokenizer
@@ -50,8 +59,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
-        import bm25s
-
+        bm25s = _bm25s()
         tokenizer = _tokenizer()
         retriever = bm25s.BM25()
         if texts:
@@ -74,8 +82,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
-
+        bm25s = _bm25s()
         ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
         idf = json.loads((folder / IDF_FILE).read_text(encoding="utf-8"))
         tokenizer = _tokenizer()

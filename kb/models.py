@@ -71,6 +71,7 @@ class Chunk:
     section: str = ""
     question: str = ""  # the FAQ question, for FAQ chunks
     page: int | None = None
+    sentences: int = 0  # body sentences, with ids "<chunk_id>.0" ... (see Sentence)
 
     @property
     def location(self) -> str:
@@ -94,7 +95,7 @@ class Sentence:
     text: str
     start: int
     end: int
-    role: str = "body"  # "body" | "question" (an FAQ's question)
+    role: str = "body"  # "body" | "question" (an FAQ's question) | "heading" (not stored)
 
 
 @dataclass

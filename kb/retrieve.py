@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from kb.lexical import LexicalIndex
-from kb.models import Hit
+from kb.models import Chunk, Hit
 from kb.settings import Settings
 from kb.store import VectorStore
 
@@ -50,50 +50,82 @@ class Retriever:
         method: Method | None = None,
     ) -> list[Hit]:
         """The `k` best passages, fused, with one hit per distinct passage text."""
+        return self.search_many([query], vector[None, :], k, method)[0]
+
+    def search_many(
+        self, queries: Sequence[str], vectors: NDArray[np.float32], k: int | None = None,
+        method: Method | None = None,
+    ) -> list[list[Hit]]:
+        """`search` for several queries (the parts of one question), reading the store
+        once for all of them."""
         k = k or self.settings.top_k
         method = method or self.settings.retrieval
         n = self.settings.candidates
-        dense = self.store.query_chunks(vector, n) if method != "bm25" else []
+        semantic = method != "bm25"
+        dense = self.store.query_chunks(vectors, n) if semantic else [[] for _ in queries]
         # Passages ranked by their single best sentence: a one-sentence fact in a long
         # passage is found even when the passage as a whole looks unrelated.
-        by_sentence = self.store.nearest_sentence_chunks(vector, 2 * n) if method != "bm25" else []
-        lexical = self.lexical.search(query, n) if method != "dense" else []
-        fused = rrf(
-            [[i for i, _ in dense], by_sentence[:n], [i for i, _ in lexical]], self.settings.rrf_k,
-            FUSION_WEIGHTS,
-        )
+        by_sentence = (self.store.nearest_sentence_chunks(vectors, 2 * n) if semantic
+                       else [[] for _ in queries])
+        lexical = [self.lexical.search(q, n) if method != "dense" else [] for q in queries]
+        fused = [
+            rrf([[i for i, _ in d], s[:n], [i for i, _ in lx]], self.settings.rrf_k,
+                FUSION_WEIGHTS)[: 4 * k]
+            for d, s, lx in zip(dense, by_sentence, lexical, strict=True)
+        ]
+        first = self.store.chunks_with_vectors(
+            list(dict.fromkeys(cid for f in fused for cid, _ in f[: 2 * k])))
+        return [
+            self._hits(f, vector, k, first, d, s[:n], lx)
+            for f, vector, d, s, lx in zip(fused, vectors, dense, by_sentence, lexical,
+                                           strict=True)
+        ]
+
+    def _hits(
+        self, fused: list[tuple[str, float]], vector: NDArray[np.float32], k: int,
+        first: tuple[dict[str, Chunk], dict[str, NDArray[np.float32]]],
+        dense: list[tuple[str, float]], by_sentence: list[str], lexical: list[tuple[str, float]],
+    ) -> list[Hit]:
         dense_at = {cid: (rank, score) for rank, (cid, score) in enumerate(dense, start=1)}
         lex_at = {cid: (rank, score) for rank, (cid, score) in enumerate(lexical, start=1)}
-        sentence_at = {cid: rank for rank, cid in enumerate(by_sentence[:n], start=1)}
-        chunks = self.store.get_chunks([cid for cid, _ in fused[: 4 * k]])
-        # Passages found by keywords alone get their semantic similarity too: answering
-        # weighs every passage by it.
-        missing = [cid for cid in chunks if cid not in dense_at]
-        vectors = self.store.chunk_vectors(missing)
-        similarity = {cid: float(v @ vector) for cid, v in vectors.items()}
+        sentence_at = {cid: rank for rank, cid in enumerate(by_sentence, start=1)}
         hits: list[Hit] = []
-        seen: set[str] = set()
-        per_doc: dict[str, int] = {}
-        for cid, score in fused:
-            chunk = chunks.get(cid)
-            if chunk is None:
+        for cid, score, chunk, similarity in self._candidates(fused, vector, k, first):
+            if not self._admit(chunk, hits):
                 continue
-            key = " ".join(chunk.text.split()).lower()
-            if key in seen:  # the same passage from two files (or two overlapping splits)
-                continue
-            # Room for a second document: questions often span two.
-            if per_doc.get(chunk.doc_id, 0) >= self.settings.per_document:
-                continue
-            seen.add(key)
-            per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
             d, lx = dense_at.get(cid), lex_at.get(cid)
             hits.append(Hit(
                 chunk=chunk, score=score,
                 dense_rank=d[0] if d else None,
-                dense_score=d[1] if d else similarity.get(cid),
+                # Passages found by keywords alone get their semantic similarity too:
+                # answering weighs every passage by it.
+                dense_score=d[1] if d else similarity,
                 lexical_rank=lx[0] if lx else None, lexical_score=lx[1] if lx else None,
                 sentence_rank=sentence_at.get(cid),
             ))
             if len(hits) == k:
                 break
         return hits
+
+    def _candidates(
+        self, fused: list[tuple[str, float]], vector: NDArray[np.float32], k: int,
+        first: tuple[dict[str, Chunk], dict[str, NDArray[np.float32]]],
+    ) -> Iterator[tuple[str, float, Chunk, float]]:
+        """Fused candidates with their chunk and its similarity to the query. The first
+        window was read already; most questions need no more."""
+        window = 2 * k
+        for at in range(0, len(fused), window):
+            part = fused[at : at + window]
+            chunks, vectors = first if at == 0 else self.store.chunks_with_vectors(
+                [cid for cid, _ in part])
+            for cid, score in part:
+                if cid in chunks:
+                    yield cid, score, chunks[cid], float(vectors[cid] @ vector)
+
+    def _admit(self, chunk: Chunk, hits: list[Hit]) -> bool:
+        """Skip a passage already found (the same text from two files or two overlapping
+        splits), and leave room for a second document: questions often span two."""
+        key = " ".join(chunk.text.split()).lower()
+        if any(" ".join(h.chunk.text.split()).lower() == key for h in hits):
+            return False
+        return sum(h.chunk.doc_id == chunk.doc_id for h in hits) < self.settings.per_document

@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when chunking or cleaning changes the records an index holds: the fingerprint
 # then differs and the index asks for a rebuild. 5: generations hold glossary.json.
-CHUNKER_VERSION = 6
+# 7: body sentences and FAQ questions in collections of their own, contacts in index.json.
+CHUNKER_VERSION = 7
 
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 

@@ -19,13 +19,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHUNKS = "chunks"
-SENTENCES = "sentences"
+SENTENCES = "sentences"  # body sentences: what answers are made of
+QUESTIONS = "questions"  # FAQ questions, for the FAQ-first match
+# Each kind of record has a collection of its own: a filtered Chroma query (where role=...)
+# reads the metadata of every record and grew linearly with the corpus (evals/bench).
+_COLLECTION_OF_ROLE = {"body": SENTENCES, "question": QUESTIONS}
 
 
 def _chunk_meta(c: Chunk) -> dict[str, Any]:
     return {
         "doc_id": c.doc_id, "start": c.start, "end": c.end, "kind": c.kind,
         "section": c.section, "question": c.question, "page": -1 if c.page is None else c.page,
+        "sentences": c.sentences,
     }
 
 
@@ -35,6 +40,7 @@ def _chunk_from(cid: str, text: str, m: dict[str, Any]) -> Chunk:
         chunk_id=cid, doc_id=str(m["doc_id"]), text=text, start=int(m["start"]),
         end=int(m["end"]), kind=str(m["kind"]), section=str(m["section"]),
         question=str(m["question"]), page=None if page < 0 else page,
+        sentences=int(m["sentences"]),
     )
 
 
@@ -45,8 +51,17 @@ def _sentence_from(sid: str, text: str, m: dict[str, Any]) -> Sentence:
     )
 
 
+def _sentences(got: dict[str, Any], row: int | None = None) -> list[Sentence]:
+    """Sentence records from a Chroma get (row None) or from one row of a query."""
+    ids, docs, metas = got["ids"], got["documents"], got["metadatas"]
+    if row is not None:
+        ids, docs, metas = ids[row], docs[row], metas[row]
+    return [_sentence_from(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)]
+
+
 class VectorStore:
-    """Chunks and sentences with their embeddings, in one Chroma folder."""
+    """Chunks, answerable sentences and FAQ questions with their embeddings, in one Chroma
+    folder. Counts are cached: a store is written by one ingest and then only read."""
 
     def __init__(self, path: Path) -> None:
         configure_runtime()
@@ -57,8 +72,8 @@ class VectorStore:
         self._client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
         )
-        self._chunks = self._collection(CHUNKS)
-        self._sentences = self._collection(SENTENCES)
+        self._c = {name: self._collection(name) for name in (CHUNKS, SENTENCES, QUESTIONS)}
+        self._counts: dict[str, int] = {}
         self._batch = int(self._client.get_max_batch_size())
 
     def _collection(self, name: str) -> Any:
@@ -68,14 +83,20 @@ class VectorStore:
             embedding_function=None,
         )
 
+    def _count(self, name: str) -> int:
+        if name not in self._counts:
+            self._counts[name] = int(self._c[name].count())
+        return self._counts[name]
+
     def close(self) -> None:
         self._client.close()  # type: ignore[attr-defined]  # Client has it, ClientAPI not
 
     # -- writing ---------------------------------------------------------------------------
     def add_chunks(self, chunks: Sequence[Chunk], vectors: NDArray[np.float32]) -> None:
+        self._counts.clear()
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
-            self._chunks.add(
+            self._c[CHUNKS].add(
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
                 metadatas=[_chunk_meta(c) for c in part],
@@ -83,101 +104,126 @@ class VectorStore:
             )
 
     def add_sentences(self, sentences: Sequence[Sentence], vectors: NDArray[np.float32]) -> None:
-        for i in range(0, len(sentences), self._batch):
-            part = sentences[i : i + self._batch]
-            self._sentences.add(
-                ids=[s.sentence_id for s in part],
-                documents=[s.text for s in part],
-                metadatas=[
-                    {"chunk_id": s.chunk_id, "doc_id": s.doc_id, "start": s.start,
-                     "end": s.end, "role": s.role}
-                    for s in part
-                ],
-                embeddings=vectors[i : i + self._batch],
-            )
+        """Store body sentences and FAQ questions; headings are never an answer and are
+        not stored."""
+        self._counts.clear()
+        for role, name in _COLLECTION_OF_ROLE.items():
+            rows = [i for i, s in enumerate(sentences) if s.role == role]
+            for i in range(0, len(rows), self._batch):
+                part = [sentences[r] for r in rows[i : i + self._batch]]
+                self._c[name].add(
+                    ids=[s.sentence_id for s in part],
+                    documents=[s.text for s in part],
+                    metadatas=[
+                        {"chunk_id": s.chunk_id, "doc_id": s.doc_id, "start": s.start,
+                         "end": s.end, "role": s.role}
+                        for s in part
+                    ],
+                    embeddings=vectors[rows[i : i + self._batch]],
+                )
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
+        self._counts.clear()
         for doc_id in doc_ids:
-            self._chunks.delete(where={"doc_id": doc_id})
-            self._sentences.delete(where={"doc_id": doc_id})
+            for collection in self._c.values():
+                collection.delete(where={"doc_id": doc_id})
 
     # -- reading ---------------------------------------------------------------------------
     def count(self) -> tuple[int, int]:
-        return int(self._chunks.count()), int(self._sentences.count())
+        """Chunks, and stored sentences (body sentences and FAQ questions)."""
+        return self._count(CHUNKS), self._count(SENTENCES) + self._count(QUESTIONS)
 
     def all_chunks(self) -> list[Chunk]:
         out: list[Chunk] = []
-        total = self._chunks.count()
-        for offset in range(0, total, self._batch):
-            got = self._chunks.get(
+        for offset in range(0, self._count(CHUNKS), self._batch):
+            got = self._c[CHUNKS].get(
                 include=["documents", "metadatas"], limit=self._batch, offset=offset
             )
             out += [_chunk_from(i, d, m) for i, d, m in zip(
                 got["ids"], got["documents"], got["metadatas"], strict=True)]
         return out
 
+    def all_sentences(self) -> list[Sentence]:
+        """Every stored sentence: body sentences, then FAQ questions."""
+        out: list[Sentence] = []
+        for name in (SENTENCES, QUESTIONS):
+            for offset in range(0, self._count(name), self._batch):
+                out += _sentences(self._c[name].get(
+                    include=["documents", "metadatas"], limit=self._batch, offset=offset))
+        return out
+
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         if not ids:
             return {}
-        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        got = self._c[CHUNKS].get(ids=list(ids), include=["documents", "metadatas"])
         return {i: _chunk_from(i, d, m) for i, d, m in zip(
             got["ids"], got["documents"], got["metadatas"], strict=True)}
 
-    def chunk_vectors(self, ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+    def chunks_with_vectors(
+        self, ids: Sequence[str]
+    ) -> tuple[dict[str, Chunk], dict[str, NDArray[np.float32]]]:
+        """`get_chunks` and the chunks' embeddings, in one read."""
         if not ids:
-            return {}
-        got = self._chunks.get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(
+            return {}, {}
+        got = self._c[CHUNKS].get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        chunks = {i: _chunk_from(i, d, m) for i, d, m in zip(
+            got["ids"], got["documents"], got["metadatas"], strict=True)}
+        vectors = {i: np.asarray(v, dtype=np.float32) for i, v in zip(
             got["ids"], got["embeddings"], strict=True)}
+        return chunks, vectors
 
-    def query_chunks(self, vector: NDArray[np.float32], n: int) -> list[tuple[str, float]]:
-        """The `n` nearest chunks as (id, cosine similarity)."""
-        total = self._chunks.count()
+    def query_chunks(
+        self, vectors: NDArray[np.float32], n: int
+    ) -> list[list[tuple[str, float]]]:
+        """For each row of `vectors`, the `n` nearest chunks as (id, cosine similarity).
+        One call for all rows: a two-part question costs one read, not two."""
+        total = self._count(CHUNKS)
         if total == 0:
-            return []
-        got = self._chunks.query(
-            query_embeddings=[vector], n_results=min(n, total), include=["distances"]
+            return [[] for _ in vectors]
+        got = self._c[CHUNKS].query(
+            query_embeddings=list(vectors), n_results=min(n, total), include=["distances"]
         )
-        return [(i, 1.0 - float(d)) for i, d in zip(
-            got["ids"][0], got["distances"][0], strict=True)]
+        return [[(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
+                for ids, dists in zip(got["ids"], got["distances"], strict=True)]
 
     def sentences_of(
-        self, chunk_ids: Sequence[str]
+        self, chunks: Sequence[Chunk]
     ) -> tuple[list[Sentence], NDArray[np.float32]]:
-        """Sentence records of the given chunks with their stored embeddings."""
-        if not chunk_ids:
+        """The body sentences of the given chunks, in chunk order, with their embeddings."""
+        ids = [f"{c.chunk_id}.{j}" for c in chunks for j in range(c.sentences)]
+        if not ids:
             return [], np.zeros((0, 0), dtype=np.float32)
-        got = self._sentences.get(
-            where={"chunk_id": {"$in": list(chunk_ids)}},
-            include=["documents", "metadatas", "embeddings"],
-        )
-        sentences = [_sentence_from(i, d, m) for i, d, m in zip(
-            got["ids"], got["documents"], got["metadatas"], strict=True)]
-        return sentences, np.asarray(got["embeddings"], dtype=np.float32)
+        got = self._c[SENTENCES].get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        at = {i: n for n, i in enumerate(got["ids"])}
+        order = [at[i] for i in ids if i in at]  # Chroma does not keep the order asked for
+        sentences = _sentences(got)
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        return [sentences[n] for n in order], vectors[order]
 
-    def nearest_sentence_chunks(self, vector: NDArray[np.float32], n: int) -> list[str]:
-        """Chunk ids in the order of their sentences nearest to `vector`, each once."""
-        total = self._sentences.count()
+    def nearest_sentence_chunks(self, vectors: NDArray[np.float32], n: int) -> list[list[str]]:
+        """For each row of `vectors`, chunk ids in the order of their sentences nearest to
+        it, each once."""
+        total = self._count(SENTENCES)
         if total == 0:
-            return []
-        got = self._sentences.query(
-            query_embeddings=[vector], n_results=min(n, total), where={"role": "body"},
-            include=["metadatas"],
+            return [[] for _ in vectors]
+        got = self._c[SENTENCES].query(
+            query_embeddings=list(vectors), n_results=min(n, total), include=[],
         )
-        return list(dict.fromkeys(str(m["chunk_id"]) for m in got["metadatas"][0]))
+        # A body sentence's id is "<chunk id>.<n>": no need to read its metadata.
+        return [list(dict.fromkeys(sid.rsplit(".", 1)[0] for sid in ids)) for ids in got["ids"]]
 
     def nearest_questions(
         self, vector: NDArray[np.float32], n: int
     ) -> list[tuple[Sentence, float]]:
         """FAQ questions nearest to `vector`, as (sentence, cosine similarity)."""
-        if self._sentences.count() == 0:
+        total = self._count(QUESTIONS)
+        if total == 0:
             return []
-        got = self._sentences.query(
-            query_embeddings=[vector], n_results=n, where={"role": "question"},
+        got = self._c[QUESTIONS].query(
+            query_embeddings=[vector], n_results=min(n, total),
             include=["documents", "metadatas", "distances"],
         )
         return [
-            (_sentence_from(i, d, m), 1.0 - float(dist))
-            for i, d, m, dist in zip(got["ids"][0], got["documents"][0],
-                                     got["metadatas"][0], got["distances"][0], strict=True)
+            (sentence, 1.0 - float(dist))
+            for sentence, dist in zip(_sentences(got, 0), got["distances"][0], strict=True)
         ]

@@ -40,7 +40,7 @@ def main() -> int:
                           "--disable-component-update", "--disable-sync", "--no-first-run"])
                 page = browser.new_page(viewport={"width": 1280, "height": 1500})
                 page.set_default_timeout(120_000)
-                page.goto(app.local_url)
+                page.goto(str(app.local_url))
                 page.locator("#question textarea").fill(QUESTION)
                 page.locator("#ask").click()
                 page.locator("#answer-sources li").first.wait_for()

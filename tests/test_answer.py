@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from kb.answer import CANNOT_ANSWER, UNCOVERED
+from kb.answer import UNCOVERED
+from kb.cite import CANNOT_ANSWER
 from kb.errors import QuestionError
 from kb.knowledge import KnowledgeBase, split_question
 from kb.models import Answer

@@ -21,7 +21,7 @@ from kb.settings import Settings
 from tests.conftest import DATA, copy_corpus
 
 NUMBERS = (int, float)
-REQUIRED = {
+REQUIRED: dict[str, type | tuple[type, ...]] = {
     "encoder_passages_per_s": NUMBERS, "encoder_chunks_per_s": NUMBERS,
     "encoder_sentences_per_s": NUMBERS, "ingest_passages_per_s": NUMBERS,
     "ingest_encoder_ratio": NUMBERS, "reingest_unchanged_s": NUMBERS,

@@ -24,6 +24,7 @@ def url(kb: KnowledgeBase, tmp_path: Path) -> Iterator[str]:
     app = build_app(kb, settings)
     app.launch(server_name="127.0.0.1", prevent_thread_lock=True, share=False, quiet=True,
                ssr_mode=False, css=render.CSS)
+    assert app.local_url is not None
     try:
         yield app.local_url
     finally:

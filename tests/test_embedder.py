@@ -27,3 +27,17 @@ def test_hash_mismatch_refuses_to_load() -> None:
 def test_missing_weights_are_reported(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ModelError, match="not found"):
         Embedder(Settings(model_path=tmp_path)).encode(["x"])
+
+
+def test_questions_get_the_same_vectors_as_the_reference_encoder(embedder: Embedder) -> None:
+    questions = [
+        "Who runs the Tern Exchange?",
+        "What is the purpose of the Tern Exchange, and how do I request a visit?",
+        "x",
+        "port " * 400,  # past the model's 256-token limit: truncated like the reference
+    ]
+    fast = embedder.encode_queries(questions)
+    assert embedder._queries is not None  # the traced encoder passed its own check
+    assert fast.shape == (4, 384)
+    assert np.abs(fast - embedder.encode(questions)).max() < 1e-4
+    assert np.abs(embedder.encode_one(questions[0]) - fast[0]).max() < 1e-5  # padded or not

@@ -119,3 +119,33 @@ def test_fingerprint_mismatch_asks_for_rebuild(make_settings: SettingsFactory, e
 def test_no_index_yet(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError, match="ipskb ingest"):
         KnowledgeBase.open(Settings(data_dir=tmp_path / "none"))
+
+
+def test_store_keeps_answerable_sentences_and_faq_questions_apart(
+    make_settings: SettingsFactory, embedder: Embedder
+) -> None:
+    settings = make_settings()
+    ingest(settings, embedder=embedder)
+    folder = index.current_generation(settings.data_dir)
+    assert folder is not None
+    meta = index.read_meta(folder)
+    with KnowledgeBase.open(settings, embedder) as kb:
+        chunks = kb.store.all_chunks()
+        faq = next(c for c in chunks if c.question == "How do I request a Tern Exchange visit?")
+        sentences, vectors = kb.store.sentences_of([faq])
+        # Body sentences only, in text order, fetched by id with their embeddings.
+        assert [s.sentence_id for s in sentences] == [f"{faq.chunk_id}.{j}" for j in range(faq.sentences)]
+        assert [s.text for s in sentences] == [
+            "Requests for a Tern Exchange visit should be made through the regional liaison officer "
+            "or through the embassy in country.",
+            "A request takes about six weeks to process.",
+        ]
+        assert vectors.shape == (faq.sentences, 384)
+        stored = kb.store.all_sentences()
+        assert "Harbor Liaison Office" not in {s.text for s in stored}  # a heading: never an answer
+        question, score = kb.store.nearest_questions(embedder.encode_one("How to request a Tern Exchange visit"), 1)[0]
+        assert question.text == "How do I request a Tern Exchange visit?" and score > 0.9
+        # Contacts are listed at ingest, so that opening a large index reads only them.
+        contact = next(c for c in chunks if c.kind == "contact")
+        assert meta["contacts"] == [contact.chunk_id]
+        assert [c.quote for c in kb.contacts()] == [contact.text]

@@ -23,7 +23,7 @@ def cite(n: int, status: str = "current", **fields: str) -> Citation:
     values = {"source": "faq.txt", "title": "Harbor Liaison Office FAQ", "url": FAQ_URL,
               "location": "How do I request a Tern Exchange visit?", "quote": "..."}
     values.update(fields)
-    return Citation(n=n, status=status, start=0, end=3, **values)  # type: ignore[arg-type]
+    return Citation(n=n, status=status, start=0, end=3, **values)
 
 
 def answer_of(sentences: list[tuple[str, int]], citations: list[Citation], **fields: object) -> Answer:
