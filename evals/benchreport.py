@@ -36,6 +36,7 @@ FIGURES = [
     ("retrieval_p95_ms", "... retrieval p95, query encoding included (ms)"),
     ("query_encoding_p95_ms", "... query encoding p95 (ms)"),
     ("composition_p95_ms", "... composition p95 (ms)"),
+    ("search_and_composition_p95_ms", "... everything but query encoding, p95 (ms)"),
     ("cold_ask_s", "Cold `ipskb ask --json` from process start (s, median)"),
     ("cold_import_s", "... importing the product (s)"),
     ("cold_open_s", "... opening the index (s)"),

@@ -171,6 +171,8 @@ def measure_answers(kb: KnowledgeBase, questions: Sequence[str], rounds: int,
     }
     if encoder:
         figures.update(percentiles(encoding, f"{prefix}query_encoding"))
+        figures.update(percentiles([t - e for t, e in zip(total, encoding, strict=True)],
+                                   f"{prefix}search_and_composition"))
     return figures, answers
 
 
