@@ -7,13 +7,19 @@ citation is used by at least one sentence.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.answerability import gives_expected_type, lacks_amount, unknown_names
+from kb.answerability import (
+    gives_expected_type,
+    lacks_amount,
+    lacks_expected_type,
+    unknown_names,
+)
 from kb.cite import abstention, contact_citations, render
 from kb.lexical import LexicalIndex, terms
 from kb.models import Answer, Chunk, Citation, Document, Hit, Mode, Retrieval, Sentence
@@ -41,6 +47,14 @@ WEAK_MARGIN = 0.1  # an answer this close to the abstention threshold says it is
 FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
 # Where a current document says much the same, it should be the one quoted.
 STATUS_PENALTY = {"historical": 0.05}
+# A statute's editorial notes quote the old and new wording of amended text: they share the
+# law's words but are its history, not what it says now.
+EDITORIAL = re.compile(r"^(?:editorial notes|amendments|statutory notes|prior provisions|"
+                       r"source credit|codification)\b", re.IGNORECASE)
+EDITORIAL_PENALTY = 0.15
+LEAD_IN = re.compile(r"[:\u2014\u2013]$")  # ends with a colon or a dash: a list follows
+FIRST_ITEM = re.compile(r"^(?:\((?:1|a|A|i)\)|(?:1|a)\.\s|[\u2022\u25aa*-]\s)")
+MAX_ITEMS = 8
 
 
 @dataclass
@@ -49,6 +63,7 @@ class Scored:
     vector: NDArray[np.float32]
     score: float
     terms: set[str]
+    aside: bool = False  # from a statute's editorial notes: an answer only if nothing is better
 
 
 class Composer:
@@ -144,7 +159,8 @@ class Composer:
                 continue
             weakest = min(weakest, ranked[0].score)
             picks = self._select(ranked, terms(part.query), limit)
-            if lacks_amount(part.text, [p.sentence.text for p in picks]):
+            said = [p.sentence.text for p in picks]
+            if lacks_amount(part.text, said) or lacks_expected_type(part.text, said):
                 uncovered.append(part.text)
                 continue
             for pick in picks:
@@ -187,6 +203,7 @@ class Composer:
         if not sentences:
             return []
         passage = {h.chunk.chunk_id: h.dense_score or 0.0 for h in hits}
+        editorial = {h.chunk.chunk_id for h in hits if EDITORIAL.match(h.chunk.section)}
         dense = vectors @ vector
         wanted = terms(query)
         out: dict[tuple[str, int], Scored] = {}
@@ -198,8 +215,9 @@ class Composer:
             score = (W_SENTENCE * float(cos) + W_TERMS * self.lexical.coverage(wanted, present)
                      + W_PASSAGE * passage.get(sentence.chunk_id, 0.0)
                      + W_TYPE * gives_expected_type(query, sentence.text)
-                     - STATUS_PENALTY.get(self.documents[sentence.doc_id].status, 0.0))
-            out[key] = Scored(sentence, row, score, present)
+                     - STATUS_PENALTY.get(self.documents[sentence.doc_id].status, 0.0)
+                     - (EDITORIAL_PENALTY if sentence.chunk_id in editorial else 0.0))
+            out[key] = Scored(sentence, row, score, present, sentence.chunk_id in editorial)
         return sorted(out.values(), key=lambda s: -s.score)
 
     def _select(self, ranked: list[Scored], wanted: set[str], limit: int) -> list[Scored]:
@@ -213,7 +231,7 @@ class Composer:
             for cand in ranked:
                 if cand.score < floor:
                     break
-                if cand in chosen or any(
+                if cand in chosen or cand.aside or any(
                     float(cand.vector @ c.vector) > DUPLICATE_COSINE for c in chosen
                 ):
                     continue
@@ -228,9 +246,31 @@ class Composer:
                 break
             chosen.append(best[1])
             covered |= wanted & best[1].terms
-        # A lead-in ("Visits typically include:") says nothing without what follows it.
-        kept = [c for c in chosen if not c.sentence.text.endswith(":")]
-        return kept or chosen[:1]
+        return self._with_items(chosen, ranked)
+
+    @staticmethod
+    def _with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
+        """A lead-in ("the Secretary shall consult with—", "Visits typically include:") says
+        nothing without what follows it: it brings its list items (the passage's next
+        sentences, up to the one that ends the list), or leaves the answer."""
+        out: list[Scored] = []
+        for lead in chosen:
+            after = sorted(
+                (s for s in ranked if s.sentence.chunk_id == lead.sentence.chunk_id
+                 and s.sentence.start > lead.sentence.start),
+                key=lambda s: s.sentence.start)
+            if not (LEAD_IN.search(lead.sentence.text)
+                    or (after and FIRST_ITEM.match(after[0].sentence.text))):
+                out.append(lead)
+                continue
+            items: list[Scored] = []
+            for item in after[:MAX_ITEMS]:
+                items.append(item)
+                if item.sentence.text.endswith("."):
+                    break
+            if items:
+                out += [s for s in [lead, *items] if s not in out]
+        return out or chosen[:1]
 
     # -- citing ----------------------------------------------------------------------------
     def _render(self, question: str, mode: Mode, chosen: list[Scored], hits: list[Hit]) -> Answer:

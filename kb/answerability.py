@@ -64,6 +64,33 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
+# Kinds of answer a question asks for so plainly ("how often", "how many", "on what date")
+# that chosen sentences without one do not answer it, however close their words are.
+REQUIRED_TYPES = {
+    "frequency": re.compile(r"\bhow (?:often|frequently)\b", re.IGNORECASE),
+    "count": re.compile(r"\bhow many\b", re.IGNORECASE),
+    "date": re.compile(r"\b(?:on|by|from) (?:what|which) date\b|\b(?:what|which) year\b",
+                       re.IGNORECASE),
+}
+# A count is a number that is not a year and not part of a code ("LANT-51", "CG-PSA-1").
+_COUNT = re.compile(r"(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,]*(?![\w-])|\b(one|two|three|four|"
+                    r"five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                    r"thousands?)\b", re.IGNORECASE)
+
+
+def lacks_expected_type(question: str, sentences: Iterable[str]) -> str | None:
+    """The kind of answer `question` plainly asks for that none of `sentences` gives, if
+    any: "frequency", "count" or "date"."""
+    chosen = list(sentences)
+    for kind, asks in REQUIRED_TYPES.items():
+        if not asks.search(question):
+            continue
+        gives = _COUNT if kind == "count" else ANSWER_TYPES[kind][1]
+        if not any(gives.search(s) for s in chosen):
+            return kind
+    return None
+
+
 def gives_expected_type(question: str, sentence: str) -> bool:
     """Whether `sentence` holds the kind of thing `question` asks for (a date for "when",
     a number for "how many", ...); False when the question asks for no particular kind."""

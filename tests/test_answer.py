@@ -119,3 +119,21 @@ def test_markup_in_a_question_is_text(kb: KnowledgeBase) -> None:
 def test_unaskable_questions_are_refused(kb: KnowledgeBase, question: str) -> None:
     with pytest.raises(QuestionError):
         kb.ask(question)
+
+
+def test_a_lead_in_brings_its_list_and_editorial_notes_stay_out(kb: KnowledgeBase) -> None:
+    answer = kb.ask("Whom must the office consult when carrying out an assessment?")
+    assert [s.text for s in answer.sentences] == [
+        "In carrying out an assessment, the office shall consult with—",
+        # One Markdown paragraph: the items are one sentence.
+        "(1) the harbour masters of the partner port; and (2) the operators of pilot boats.",
+    ]
+    assert_well_cited(kb, answer)
+
+
+def test_a_how_many_question_needs_a_number_in_the_answer(kb: KnowledgeBase) -> None:
+    # "Field teams work from Oslo and Perth." is about field teams, but gives no count.
+    answer = kb.ask("How many field teams work from Oslo?")
+    assert answer.abstained and answer.text.startswith(CANNOT_ANSWER)
+    assert kb.ask("How often is each partner port reassessed?").sentences[0].text == (
+        "Each partner port is reassessed not less than once every 4 years.")
