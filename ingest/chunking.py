@@ -154,7 +154,7 @@ def chunk_sentences(chunk: Chunk) -> list[Sentence]:
             continue
         if q_at >= 0 and q_start <= start < q_end:
             role = "question"
-        elif chunk.kind == "contact" and _CONTACT_DETAIL.search(text):
+        elif _CONTACT_DETAIL.search(text):
             role = "body"  # "Phone: (202) 372-1213" answers "what number do I call?"
         elif _is_title(text):
             role = "heading"  # titles, headings, table cells: never an answer

@@ -87,3 +87,12 @@ def test_pdf_chunks_know_their_page(tmp_path: Path) -> None:
                    text="Page one text here.\n\nScreening drills happen at dawn.",
                    pages=[(0, 1), (21, 2)])
     assert doc.page_at(25) == 2 and doc.page_at(3) == 1
+
+
+def test_contact_details_are_answerable_outside_a_contact_block() -> None:
+    text = "Port Security Advisory\nContact: Ms. Ada Quill\n(555) 010-9911\nNauru\nThe advisory lists Nauru."
+    doc = Document(doc_id="psa", title="psa", text=text, content_hash="x")
+    chunks, sentences = chunk_document(doc, 1000, 150)
+    assert [c.kind for c in chunks] == ["prose"]
+    roles = {s.text: s.role for s in sentences}
+    assert roles["(555) 010-9911"] == "body" and roles["Nauru"] == "heading"
