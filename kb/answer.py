@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kb.answerability import (
-    gives_expected_type,
+    asked_types,
+    gives_any,
     lacks_amount,
     lacks_expected_type,
     unknown_names,
@@ -206,6 +207,7 @@ class Composer:
         editorial = {h.chunk.chunk_id for h in hits if EDITORIAL.match(h.chunk.section)}
         dense = vectors @ vector
         wanted = terms(query)
+        asked = asked_types(query)
         out: dict[tuple[str, int], Scored] = {}
         for sentence, row, cos in zip(sentences, vectors, dense, strict=True):
             key = (sentence.doc_id, sentence.start)
@@ -214,7 +216,7 @@ class Composer:
             present = terms(sentence.text)
             score = (W_SENTENCE * float(cos) + W_TERMS * self.lexical.coverage(wanted, present)
                      + W_PASSAGE * passage.get(sentence.chunk_id, 0.0)
-                     + W_TYPE * gives_expected_type(query, sentence.text)
+                     + W_TYPE * gives_any(asked, sentence.text)
                      - STATUS_PENALTY.get(self.documents[sentence.doc_id].status, 0.0)
                      - (EDITORIAL_PENALTY if sentence.chunk_id in editorial else 0.0))
             out[key] = Scored(sentence, row, score, present, sentence.chunk_id in editorial)

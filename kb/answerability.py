@@ -91,9 +91,12 @@ def lacks_expected_type(question: str, sentences: Iterable[str]) -> str | None:
     return None
 
 
-def gives_expected_type(question: str, sentence: str) -> bool:
-    """Whether `sentence` holds the kind of thing `question` asks for (a date for "when",
-    a number for "how many", ...); False when the question asks for no particular kind."""
-    return any(
-        asks.search(question) and gives.search(sentence) for asks, gives in ANSWER_TYPES.values()
-    )
+def asked_types(question: str) -> list[re.Pattern[str]]:
+    """How a sentence looks that gives what `question` asks for (a date for "when", a
+    number for "how many", ...); [] when it asks for no particular kind."""
+    return [gives for asks, gives in ANSWER_TYPES.values() if asks.search(question)]
+
+
+def gives_any(patterns: list[re.Pattern[str]], sentence: str) -> bool:
+    """Whether `sentence` holds what one of `asked_types` looks for."""
+    return any(p.search(sentence) for p in patterns)
