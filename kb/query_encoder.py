@@ -4,8 +4,8 @@ SentenceTransformer.encode, without the Python overhead of its layers on every c
 A question is a few dozen tokens; on a 2-core machine the model's own Python (module calls,
 mask building, output wrapping) costs about as much as its arithmetic. A TorchScript trace
 runs the same operations without it. The trace is checked against the reference encoder on
-probe texts of different lengths, padded batch included; if it differs, questions use the
-reference encoder and a warning says so.
+probe texts of different lengths, padded batch included; if it differs or cannot be built,
+questions use the reference encoder and a warning says so.
 """
 
 from __future__ import annotations
@@ -92,6 +92,9 @@ class QueryEncoder:
                 traced = torch.jit.freeze(torch.jit.trace(
                     module, (example["input_ids"], example["attention_mask"],
                              example["token_type_ids"]), strict=False))
+        except Exception as exc:  # a speed-up only: never fail a question
+            log.warning("cannot trace the model (%s); questions use the reference encoder", exc)
+            return None
         finally:
             hf_logging.set_verbosity(verbosity)
         encoder = cls(traced, tokenizer, int(model.max_seq_length))
