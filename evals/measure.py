@@ -54,19 +54,18 @@ class TimedEmbedder(Embedder):
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
         """Encode with the wrapped embedder, counting time and texts."""
-        start = perf_counter()
-        out = self.inner.encode(texts, progress)
-        self.seconds += perf_counter() - start
-        self.texts += len(texts)
-        return out
+        return self._count(texts, lambda: self.inner.encode(texts, progress))
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Encode questions with the wrapped embedder, counting time and texts."""
-        start = perf_counter()
-        out = self.inner.encode_queries(texts)
-        self.seconds += perf_counter() - start
+        return self._count(texts, lambda: self.inner.encode_queries(texts))
+
+    def _count(self, texts: Sequence[str],
+               encode: Callable[[], NDArray[np.float32]]) -> NDArray[np.float32]:
+        seconds, out = timed(encode)
+        self.seconds += seconds
         self.texts += len(texts)
-        return out
+        return np.asarray(out, dtype=np.float32)
 
 
 def percentiles(samples: Sequence[float], prefix: str) -> dict[str, float]:

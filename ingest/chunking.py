@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ingest.clean import is_headingish, is_question
 from ingest.sentences import split_sentences
-from kb.models import Chunk, Document, Sentence
+from kb.models import Chunk, Document, Sentence, sentence_id
 
 _STATUTE_LABEL = re.compile(r"^(\((?:[a-z]|\d{1,2})\)\s+[A-Z][^.—:]{0,80})\.?\s*—")
 _CONTACT_LEAD = re.compile(r"\bcontact\b.*:$", re.IGNORECASE)
@@ -141,10 +141,7 @@ def _split(text: str, unit: _Unit, size: int, overlap: int) -> list[tuple[int, i
 
 def chunk_sentences(chunk: Chunk) -> list[Sentence]:
     """Sentence records of a chunk; an FAQ's own question is kept apart as role "question".
-
-    Body sentences are numbered ``<chunk id>.0``, ``.1``, ... so that a chunk's answerable
-    sentences are fetched by id (`Chunk.sentences` holds their count); questions and headings
-    get ``.q<n>`` and ``.h<n>``."""
+    Sets `chunk.sentences`, the count of body sentences (see `kb.models.sentence_id`)."""
     out = []
     q_at = chunk.text.find(chunk.question) if chunk.question else -1
     q_start, q_end = chunk.start + q_at, chunk.start + q_at + len(chunk.question)
@@ -160,10 +157,9 @@ def chunk_sentences(chunk: Chunk) -> list[Sentence]:
             role = "heading"  # titles, headings, table cells: never an answer
         else:
             role = "body"
-        prefix = "" if role == "body" else role[0]
         out.append(
             Sentence(
-                sentence_id=f"{chunk.chunk_id}.{prefix}{numbers[role]}",
+                sentence_id=sentence_id(chunk.chunk_id, role, numbers[role]),
                 chunk_id=chunk.chunk_id,
                 doc_id=chunk.doc_id,
                 text=text,

@@ -24,7 +24,7 @@ from kb.lexical import LexicalIndex
 from kb.models import Chunk, Document, Sentence
 from kb.runtime import configure_runtime
 from kb.settings import Settings
-from kb.store import VectorStore
+from kb.store import STORED_ROLES, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +172,7 @@ def _build(
     try:
         store.delete_documents(report.changed + report.removed)
         chunks = [c for item in loaded for c in item.chunks]
-        # Headings are never an answer: they are neither embedded nor stored.
-        sentences = [s for item in loaded for s in item.sentences if s.role != "heading"]
+        sentences = [s for item in loaded for s in item.sentences if s.role in STORED_ROLES]
         texts = [embedding_text(docs[c.doc_id], c) for c in chunks]
         vectors, report.embedded = _encode(texts + [s.text for s in sentences], embedder, progress)
         store.add_chunks(chunks, vectors[: len(chunks)])

@@ -122,8 +122,9 @@ class Composer:
         if best is None or best[1] < threshold:
             return None, best[1] if best else 0.0
         cid = best[0].chunk_id
-        found = {h.chunk.chunk_id: h.chunk for h in hits if h.chunk.chunk_id == cid}
-        chunk = found.get(cid) or self.store.get_chunks([cid])[cid]
+        chunk = next((h.chunk for h in hits if h.chunk.chunk_id == cid), None)
+        if chunk is None:
+            chunk = self.store.get_chunks([cid])[cid]
         faq_hit = Hit(chunk=chunk, score=1.0, dense_score=best[1])
         ranked = self.rank_sentences(query, vector, [faq_hit])
         if not ranked:

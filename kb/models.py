@@ -71,7 +71,12 @@ class Chunk:
     section: str = ""
     question: str = ""  # the FAQ question, for FAQ chunks
     page: int | None = None
-    sentences: int = 0  # body sentences, with ids "<chunk_id>.0" ... (see Sentence)
+    sentences: int = 0  # how many body sentences it has (see `body_sentence_ids`)
+
+    @property
+    def body_sentence_ids(self) -> list[str]:
+        """The ids of its body sentences, which answers are made of."""
+        return [sentence_id(self.chunk_id, "body", n) for n in range(self.sentences)]
 
     @property
     def location(self) -> str:
@@ -83,6 +88,19 @@ class Chunk:
         if self.page is not None:
             parts.append(f"page {self.page}")
         return ", ".join(parts)
+
+
+def sentence_id(chunk_id: str, role: str, n: int) -> str:
+    """The id of a chunk's `n`-th sentence of `role`: "<chunk id>.<n>" for body sentences,
+    so that a chunk's answerable sentences are fetched by id; "<chunk id>.q<n>" and
+    ".h<n>" for FAQ questions and headings."""
+    prefix = "" if role == "body" else role[0]
+    return f"{chunk_id}.{prefix}{n}"
+
+
+def chunk_id_of(sentence_id: str) -> str:
+    """The chunk a sentence id (see `sentence_id`) belongs to."""
+    return sentence_id.rsplit(".", 1)[0]
 
 
 @dataclass

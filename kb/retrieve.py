@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -22,6 +23,9 @@ Method = Literal["hybrid", "dense", "bm25"]
 # The two semantic rankings (passages, best sentences) share one vote against the keyword
 # ranking; with a full vote each, semantics drowned keywords (evals/report.md, dev split).
 FUSION_WEIGHTS = (0.5, 0.5, 1.0)
+# Candidates are read from the store this many per hit wanted at a time (some are skipped
+# as duplicates or for the per-document cap); most questions need one read.
+READ_WINDOW = 2
 
 
 def rrf(
@@ -74,7 +78,7 @@ class Retriever:
             for d, s, lx in zip(dense, by_sentence, lexical, strict=True)
         ]
         first = self.store.chunks_with_vectors(
-            list(dict.fromkeys(cid for f in fused for cid, _ in f[: 2 * k])))
+            list(dict.fromkeys(cid for f in fused for cid, _ in f[: READ_WINDOW * k])))
         return [
             self._hits(f, vector, k, first, d, s[:n], lx)
             for f, vector, d, s, lx in zip(fused, vectors, dense, by_sentence, lexical,
@@ -90,9 +94,17 @@ class Retriever:
         lex_at = {cid: (rank, score) for rank, (cid, score) in enumerate(lexical, start=1)}
         sentence_at = {cid: rank for rank, cid in enumerate(by_sentence, start=1)}
         hits: list[Hit] = []
+        seen: set[str] = set()
+        per_doc: Counter[str] = Counter()
         for cid, score, chunk, similarity in self._candidates(fused, vector, k, first):
-            if not self._admit(chunk, hits):
+            key = " ".join(chunk.text.split()).lower()
+            if key in seen:  # the same passage from two files (or two overlapping splits)
                 continue
+            # Room for a second document: questions often span two.
+            if per_doc[chunk.doc_id] >= self.settings.per_document:
+                continue
+            seen.add(key)
+            per_doc[chunk.doc_id] += 1
             d, lx = dense_at.get(cid), lex_at.get(cid)
             hits.append(Hit(
                 chunk=chunk, score=score,
@@ -113,7 +125,7 @@ class Retriever:
     ) -> Iterator[tuple[str, float, Chunk, float]]:
         """Fused candidates with their chunk and its similarity to the query. The first
         window was read already; most questions need no more."""
-        window = 2 * k
+        window = READ_WINDOW * k
         for at in range(0, len(fused), window):
             part = fused[at : at + window]
             chunks, vectors = first if at == 0 else self.store.chunks_with_vectors(
@@ -121,11 +133,3 @@ class Retriever:
             for cid, score in part:
                 if cid in chunks:
                     yield cid, score, chunks[cid], float(vectors[cid] @ vector)
-
-    def _admit(self, chunk: Chunk, hits: list[Hit]) -> bool:
-        """Skip a passage already found (the same text from two files or two overlapping
-        splits), and leave room for a second document: questions often span two."""
-        key = " ".join(chunk.text.split()).lower()
-        if any(" ".join(h.chunk.text.split()).lower() == key for h in hits):
-            return False
-        return sum(h.chunk.doc_id == chunk.doc_id for h in hits) < self.settings.per_document

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kb.models import Chunk, Sentence
+from kb.models import Chunk, Sentence, chunk_id_of
 from kb.runtime import configure_runtime
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ QUESTIONS = "questions"  # FAQ questions, for the FAQ-first match
 # Each kind of record has a collection of its own: a filtered Chroma query (where role=...)
 # reads the metadata of every record and grew linearly with the corpus (evals/bench).
 _COLLECTION_OF_ROLE = {"body": SENTENCES, "question": QUESTIONS}
+# Sentences of other roles (headings) are never an answer: ingest neither embeds nor stores them.
+STORED_ROLES = frozenset(_COLLECTION_OF_ROLE)
 
 
 def _chunk_meta(c: Chunk) -> dict[str, Any]:
@@ -49,6 +51,12 @@ def _sentence_from(sid: str, text: str, m: dict[str, Any]) -> Sentence:
         sentence_id=sid, chunk_id=str(m["chunk_id"]), doc_id=str(m["doc_id"]), text=text,
         start=int(m["start"]), end=int(m["end"]), role=str(m["role"]),
     )
+
+
+def _chunks(got: dict[str, Any]) -> dict[str, Chunk]:
+    """Chunk records from a Chroma get, by id."""
+    return {i: _chunk_from(i, d, m) for i, d, m in zip(
+        got["ids"], got["documents"], got["metadatas"], strict=True)}
 
 
 def _sentences(got: dict[str, Any], row: int | None = None) -> list[Sentence]:
@@ -139,8 +147,7 @@ class VectorStore:
             got = self._c[CHUNKS].get(
                 include=["documents", "metadatas"], limit=self._batch, offset=offset
             )
-            out += [_chunk_from(i, d, m) for i, d, m in zip(
-                got["ids"], got["documents"], got["metadatas"], strict=True)]
+            out += _chunks(got).values()
         return out
 
     def all_sentences(self) -> list[Sentence]:
@@ -155,9 +162,7 @@ class VectorStore:
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         if not ids:
             return {}
-        got = self._c[CHUNKS].get(ids=list(ids), include=["documents", "metadatas"])
-        return {i: _chunk_from(i, d, m) for i, d, m in zip(
-            got["ids"], got["documents"], got["metadatas"], strict=True)}
+        return _chunks(self._c[CHUNKS].get(ids=list(ids), include=["documents", "metadatas"]))
 
     def chunks_with_vectors(
         self, ids: Sequence[str]
@@ -166,11 +171,9 @@ class VectorStore:
         if not ids:
             return {}, {}
         got = self._c[CHUNKS].get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
-        chunks = {i: _chunk_from(i, d, m) for i, d, m in zip(
-            got["ids"], got["documents"], got["metadatas"], strict=True)}
         vectors = {i: np.asarray(v, dtype=np.float32) for i, v in zip(
             got["ids"], got["embeddings"], strict=True)}
-        return chunks, vectors
+        return _chunks(got), vectors
 
     def query_chunks(
         self, vectors: NDArray[np.float32], n: int
@@ -190,7 +193,7 @@ class VectorStore:
         self, chunks: Sequence[Chunk]
     ) -> tuple[list[Sentence], NDArray[np.float32]]:
         """The body sentences of the given chunks, in chunk order, with their embeddings."""
-        ids = [f"{c.chunk_id}.{j}" for c in chunks for j in range(c.sentences)]
+        ids = [sid for c in chunks for sid in c.body_sentence_ids]
         if not ids:
             return [], np.zeros((0, 0), dtype=np.float32)
         got = self._c[SENTENCES].get(ids=ids, include=["documents", "metadatas", "embeddings"])
@@ -209,8 +212,8 @@ class VectorStore:
         got = self._c[SENTENCES].query(
             query_embeddings=list(vectors), n_results=min(n, total), include=[],
         )
-        # A body sentence's id is "<chunk id>.<n>": no need to read its metadata.
-        return [list(dict.fromkeys(sid.rsplit(".", 1)[0] for sid in ids)) for ids in got["ids"]]
+        # A sentence's id names its chunk: no need to read its metadata.
+        return [list(dict.fromkeys(chunk_id_of(sid) for sid in ids)) for ids in got["ids"]]
 
     def nearest_questions(
         self, vector: NDArray[np.float32], n: int
