@@ -56,6 +56,15 @@ def _misses(items: list[Item], scored: list[Scored]) -> list[str]:
     return lines
 
 
+def _against(settings: Settings, calibration: dict[str, Any]) -> str:
+    """How the calibrated thresholds compare with the ones the evaluation ran with."""
+    ran = (settings.faq_threshold, settings.abstain_threshold)
+    if ran == (calibration["faq_threshold"], calibration["abstain_threshold"]):
+        return "the thresholds this evaluation used"
+    return (f"this evaluation used {ran[0]} and {ran[1]}: set the defaults in "
+            "`kb/settings.py` to the calibrated values")
+
+
 def write_outputs(report: Path, settings: Settings, items: list[Item], results: Results,
                   per_item: dict[str, list[Scored]], calibration: dict[str, Any] | None) -> None:
     """report.md and results.json beside it, plots in report.parent."""
@@ -88,8 +97,8 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
             f"A grid search over the FAQ and abstention thresholds, counting dev items right, "
             f"found {calibration['dev_right']} of {calibration['dev_items']} at best; the middle "
             f"of that plateau is FAQ threshold **{calibration['faq_threshold']}** and abstention "
-            f"threshold **{calibration['abstain_threshold']}** (the defaults in "
-            "`kb/settings.py`).", "",
+            f"threshold **{calibration['abstain_threshold']}** ({_against(settings, calibration)}).",
+            "",
         ]
     misses = _misses(items, per_item[main])
     lines += [f"## Items {main} did not get right ({len(misses) // 2})", "", *misses]

@@ -119,7 +119,8 @@ def calibrate(kb: KnowledgeBase, items: list[Item]) -> dict[str, Any]:
         faq, faq_score = None, 0.0
         if len(parts) == 1:
             p = parts[0]
-            faq, faq_score = kb.composer.faq_answer(item.question, p.query, p.vector, p.hits, 0.0)
+            faq, faq_score = kb.composer.faq_answer(
+                item.question, p.query, p.vector, p.hits, 0.0, named=p.named)
         extractive = {t: right(item, kb.composer.extractive_answer(item.question, parts, t))
                       for t in GRID_ABSTAIN}
         cases.append((faq_score, right(item, faq), extractive))

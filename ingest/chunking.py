@@ -6,13 +6,12 @@ size. Every chunk and sentence carries offsets into the cleaned document text.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 from ingest.clean import is_headingish, is_question
 from ingest.sentences import split_sentences
-from kb.models import Chunk, Document, Sentence, sentence_id
+from kb.models import Chunk, Document, Sentence, chunk_id, sentence_id
 
 _STATUTE_LABEL = re.compile(r"^(\((?:[a-z]|\d{1,2})\)\s+[A-Z][^.—:]{0,80})\.?\s*—")
 _CONTACT_LEAD = re.compile(r"\bcontact\b.*:$", re.IGNORECASE)
@@ -103,7 +102,7 @@ def chunk_document(
         for start, end in _split(doc.text, unit, chunk_size, chunk_overlap):
             chunks.append(
                 Chunk(
-                    chunk_id=_chunk_id(doc.doc_id, len(chunks)),
+                    chunk_id=chunk_id(doc.doc_id, len(chunks)),
                     doc_id=doc.doc_id,
                     text=doc.text[start:end],
                     start=start,
@@ -182,7 +181,3 @@ def _is_title(text: str) -> bool:
     if len(text.split()) < 8 or not words:
         return True
     return sum(w[0].isupper() for w in words) / len(words) > 0.6
-
-
-def _chunk_id(doc_id: str, index: int) -> str:
-    return f"{hashlib.sha1(doc_id.encode()).hexdigest()[:12]}-{index:05d}"

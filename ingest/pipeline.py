@@ -150,7 +150,7 @@ def _with_provenance(doc: Document, source: Source) -> Document:
         doc_id=doc.doc_id, text=doc.text, content_hash=doc.content_hash, pages=doc.pages,
         title=p.get("title") or title_from(doc.text, source.path),
         publisher=p.get("publisher", ""), url=p.get("url", ""), date=p.get("date", ""),
-        kind=p.get("kind", ""), status=p.get("status", "current"),
+        kind=p.get("kind", ""), status=p.get("status", "current"), aliases=list(source.aliases),
     )
 
 

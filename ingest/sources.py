@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.toml"
 STATUSES = ("current", "excerpt", "historical")
+ALIASES = "aliases"
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Source:
     path: Path
     doc_id: str  # path relative to the sources folder
     provenance: dict[str, str] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)  # names people call the document by
 
 
 def discover(sources_dir: Path) -> tuple[list[Source], list[tuple[str, str]]]:
@@ -38,21 +40,23 @@ def discover(sources_dir: Path) -> tuple[list[Source], list[tuple[str, str]]]:
         if path.suffix.lower() not in SUFFIXES:
             skipped.append((rel, f"unsupported file type {path.suffix or '(none)'!r}"))
             continue
-        found.append(Source(path, rel, manifest.get(rel, {})))
+        provenance, aliases = manifest.get(rel, ({}, []))
+        found.append(Source(path, rel, provenance, aliases))
     for rel in sorted(set(manifest) - {s.doc_id for s in found}):
         log.warning("manifest.toml lists %s, which is not in %s", rel, sources_dir)
     return found, skipped
 
 
-def read_manifest(path: Path) -> dict[str, dict[str, str]]:
-    """Provenance by file, from the optional manifest; a broken manifest is an error."""
+def read_manifest(path: Path) -> dict[str, tuple[dict[str, str], list[str]]]:
+    """(provenance, aliases) by file, from the optional manifest; a broken manifest is an
+    error."""
     if not path.is_file():
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LoadError(f"{path} is not valid TOML: {exc}") from exc
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, tuple[dict[str, str], list[str]]] = {}
     for entry in data.get("document", []):
         if not isinstance(entry, dict) or "file" not in entry:
             raise LoadError(f"{path}: every [[document]] needs a 'file' key")
@@ -61,7 +65,11 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
             raise LoadError(
                 f"{path}: {entry['file']} has status {status!r}; use one of {', '.join(STATUSES)}"
             )
-        out[str(entry["file"])] = {k: str(v) for k, v in entry.items() if k != "file"}
+        aliases = entry.get(ALIASES, [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise LoadError(f"{path}: {entry['file']} has {ALIASES} that is not a list of strings")
+        out[str(entry["file"])] = (
+            {k: str(v) for k, v in entry.items() if k not in ("file", ALIASES)}, aliases)
     return out
 
 

@@ -16,9 +16,10 @@ import numpy as np
 
 from kb.answerability import (
     asked_types,
+    gives_all,
     gives_any,
     lacks_amount,
-    lacks_expected_type,
+    required_patterns,
     unknown_names,
 )
 from kb.cite import abstention, contact_citations, render
@@ -44,6 +45,8 @@ FULL_RATIO = 0.9  # ... or this share, once the chosen sentences hold every word
 W_SENTENCE, W_TERMS, W_PASSAGE = 0.6, 0.35, 0.4
 W_TYPE = 0.15  # bonus for holding what the question asks for: a date for "when", ...
 W_NEW_TERMS = 0.3  # bonus for covering words of the question no chosen sentence covers
+W_NAMED = 0.2  # bonus for a sentence of a document the question names ("the brochure says")
+NAMED_FLOOR = 0.5  # a question naming two documents hears from each, if this share of the best
 WEAK_MARGIN = 0.1  # an answer this close to the abstention threshold says it is a loose match
 FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
 # Where a current document says much the same, it should be the one quoted.
@@ -91,7 +94,8 @@ class Composer:
         if len(parts) == 1 and self.settings.faq_first:
             p = parts[0]
             faq, _ = self.faq_answer(
-                question, p.query, p.vector, p.hits, self.settings.faq_threshold, rankings[0])
+                question, p.query, p.vector, p.hits, self.settings.faq_threshold, rankings[0],
+                p.named)
             if faq is not None:
                 return faq
         answer = self.extractive_answer(
@@ -113,24 +117,27 @@ class Composer:
 
     def faq_answer(
         self, question: str, query: str, vector: NDArray[np.float32], hits: list[Hit],
-        threshold: float, rival: list[Scored] | None = None,
+        threshold: float, rival: list[Scored] | None = None, named: Sequence[str] = (),
     ) -> tuple[Answer | None, float]:
         """The closest FAQ's approved answer, trimmed to the sentences that matter, when its
         question is at least `threshold` similar; with the similarity. `rival` is the
-        ranking of `hits`, when the caller has it already."""
+        ranking of `hits`, when the caller has it already; `named`, the documents the
+        question names (an FAQ of another document does not answer it)."""
         best = self.best_faq(vector)
-        if best is None or best[1] < threshold:
-            return None, best[1] if best else 0.0
+        if best is None or (named and best[0].doc_id not in named):
+            return None, 0.0
+        if best[1] < threshold:
+            return None, best[1]
         cid = best[0].chunk_id
         chunk = next((h.chunk for h in hits if h.chunk.chunk_id == cid), None)
         if chunk is None:
             chunk = self.store.get_chunks([cid])[cid]
         faq_hit = Hit(chunk=chunk, score=1.0, dense_score=best[1])
-        ranked = self.rank_sentences(query, vector, [faq_hit])
+        ranked = self.rank_sentences(query, vector, [faq_hit], named=named)
         if not ranked:
             return None, best[1]
         if rival is None:
-            rival = self.rank_sentences(query, vector, hits)
+            rival = self.rank_sentences(query, vector, hits, named=named)
         if rival and rival[0].score > ranked[0].score + FAQ_MARGIN:
             # A question worded like an FAQ question but answered better elsewhere.
             return None, best[1]
@@ -154,15 +161,18 @@ class Composer:
         if rankings is None:
             rankings = self.rank_parts(parts)
         for part, ranked in zip(parts, rankings, strict=True):
-            if not ranked or ranked[0].score < threshold or unknown_names(
+            # "How often ...?" is answered only by a sentence that gives a frequency.
+            needs = required_patterns(part.text)
+            pool = [s for s in ranked if gives_all(needs, s.sentence.text)]
+            if not pool or pool[0].score < threshold or unknown_names(
                 part.text, self.vocabulary
             ):
                 uncovered.append(part.text)
                 continue
-            weakest = min(weakest, ranked[0].score)
-            picks = self._select(ranked, terms(part.query), limit)
-            said = [p.sentence.text for p in picks]
-            if lacks_amount(part.text, said) or lacks_expected_type(part.text, said):
+            weakest = min(weakest, pool[0].score)
+            picks = self._with_items(
+                self._select(pool, terms(part.query), limit, part.named), ranked)
+            if lacks_amount(part.text, [p.sentence.text for p in picks]):
                 uncovered.append(part.text)
                 continue
             for pick in picks:
@@ -192,15 +202,18 @@ class Composer:
         for p in parts:
             mine = [r for h in p.hits for r in rows.get(h.chunk.chunk_id, [])]
             ranked.append(self.rank_sentences(
-                p.query, p.vector, p.hits, ([sentences[r] for r in mine], vectors[mine])))
+                p.query, p.vector, p.hits, ([sentences[r] for r in mine], vectors[mine]),
+                p.named))
         return ranked
 
     def rank_sentences(
         self, query: str, vector: NDArray[np.float32], hits: list[Hit],
         read: tuple[list[Sentence], NDArray[np.float32]] | None = None,
+        named: Sequence[str] = (),
     ) -> list[Scored]:
         """Body sentences of the hits, best first, one per distinct source span. `read`:
-        those sentences and their embeddings, when the caller has them already."""
+        those sentences and their embeddings, when the caller has them already; `named`:
+        documents the question names, whose sentences are preferred."""
         sentences, vectors = read or self.store.sentences_of([h.chunk for h in hits])
         if not sentences:
             return []
@@ -218,14 +231,18 @@ class Composer:
             score = (W_SENTENCE * float(cos) + W_TERMS * self.lexical.coverage(wanted, present)
                      + W_PASSAGE * passage.get(sentence.chunk_id, 0.0)
                      + W_TYPE * gives_any(asked, sentence.text)
+                     + (W_NAMED if sentence.doc_id in named else 0.0)
                      - STATUS_PENALTY.get(self.documents[sentence.doc_id].status, 0.0)
                      - (EDITORIAL_PENALTY if sentence.chunk_id in editorial else 0.0))
             out[key] = Scored(sentence, row, score, present, sentence.chunk_id in editorial)
         return sorted(out.values(), key=lambda s: -s.score)
 
-    def _select(self, ranked: list[Scored], wanted: set[str], limit: int) -> list[Scored]:
+    def _select(
+        self, ranked: list[Scored], wanted: set[str], limit: int, named: Sequence[str] = ()
+    ) -> list[Scored]:
         """Greedy: the best sentence, then those close to it that add most of what the
-        question asks and the chosen ones do not yet say."""
+        question asks and the chosen ones do not yet say; then, when the question names
+        several documents ("the FAQ and the brochure differ"), each one's best."""
         floor = KEEP_RATIO * ranked[0].score
         chosen = [ranked[0]]
         covered = wanted & ranked[0].terms
@@ -249,7 +266,22 @@ class Composer:
                 break
             chosen.append(best[1])
             covered |= wanted & best[1].terms
-        return self._with_items(chosen, ranked)
+        return self._each_named(chosen, ranked, named)
+
+    @staticmethod
+    def _each_named(
+        chosen: list[Scored], ranked: list[Scored], named: Sequence[str]
+    ) -> list[Scored]:
+        if len(named) < 2:
+            return chosen
+        out = list(chosen)
+        for doc_id in named:
+            if any(c.sentence.doc_id == doc_id for c in out):
+                continue
+            best = next((s for s in ranked if s.sentence.doc_id == doc_id and not s.aside), None)
+            if best is not None and best.score >= NAMED_FLOOR * ranked[0].score:
+                out.append(best)
+        return out
 
     @staticmethod
     def _with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:

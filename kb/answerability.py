@@ -49,8 +49,9 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "frequency": (
         re.compile(r"\bhow often\b|\bhow frequently\b", re.IGNORECASE),
-        re.compile(r"\b(annual(?:ly)?|every|once|twice|times a|per year|yearly|triennial|"
-                   r"daily|weekly|monthly)\b", re.IGNORECASE),
+        re.compile(r"\b(annual(?:ly)?|once|twice|times an? |per (?:day|week|month|year)|"
+                   r"yearly|(?:bi|tri)ennial(?:ly)?|daily|weekly|monthly|quarterly|"
+                   r"every (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.IGNORECASE),
     ),
     "count": (
         re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE),
@@ -69,8 +70,8 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 REQUIRED_TYPES = {
     "frequency": re.compile(r"\bhow (?:often|frequently)\b", re.IGNORECASE),
     "count": re.compile(r"\bhow many\b", re.IGNORECASE),
-    "date": re.compile(r"\b(?:on|by|from) (?:what|which) date\b|\b(?:what|which) year\b",
-                       re.IGNORECASE),
+    "date": re.compile(r"\b(?:on|by|from) (?:what|which) date\b|\b(?:what|which) year\b"
+                       r"|\bwhen (?:did|was|were)\b", re.IGNORECASE),
 }
 # A count is a number that is not a year and not part of a code ("LANT-51", "CG-PSA-1").
 _COUNT = re.compile(r"(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,]*(?![\w-])|\b(one|two|three|four|"
@@ -78,17 +79,12 @@ _COUNT = re.compile(r"(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,]*(?![\w-])|\b(one|two|
                     r"thousands?)\b", re.IGNORECASE)
 
 
-def lacks_expected_type(question: str, sentences: Iterable[str]) -> str | None:
-    """The kind of answer `question` plainly asks for that none of `sentences` gives, if
-    any: "frequency", "count" or "date"."""
-    chosen = list(sentences)
-    for kind, asks in REQUIRED_TYPES.items():
-        if not asks.search(question):
-            continue
-        gives = _COUNT if kind == "count" else ANSWER_TYPES[kind][1]
-        if not any(gives.search(s) for s in chosen):
-            return kind
-    return None
+def required_patterns(question: str) -> list[re.Pattern[str]]:
+    """How a sentence looks that gives what `question` plainly asks for ("how often": a
+    frequency, ...); [] when it asks for no particular kind. A sentence without it does not
+    answer the question, however close its words are."""
+    return [_COUNT if kind == "count" else ANSWER_TYPES[kind][1]
+            for kind, asks in REQUIRED_TYPES.items() if asks.search(question)]
 
 
 def asked_types(question: str) -> list[re.Pattern[str]]:
@@ -100,3 +96,8 @@ def asked_types(question: str) -> list[re.Pattern[str]]:
 def gives_any(patterns: list[re.Pattern[str]], sentence: str) -> bool:
     """Whether `sentence` holds what one of `asked_types` looks for."""
     return any(p.search(sentence) for p in patterns)
+
+
+def gives_all(patterns: list[re.Pattern[str]], sentence: str) -> bool:
+    """Whether `sentence` holds everything `required_patterns` asks for."""
+    return all(p.search(sentence) for p in patterns)

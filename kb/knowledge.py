@@ -14,6 +14,7 @@ from kb.embedder import Embedder
 from kb.errors import QuestionError
 from kb.lexical import LexicalIndex
 from kb.models import Answer, Citation, Document, GlossaryEntry, Hit, Retrieval
+from kb.naming import DocumentNames
 from kb.retrieve import Method, Retriever
 from kb.settings import Settings
 from kb.store import VectorStore
@@ -32,15 +33,23 @@ _FOLLOW_UP = re.compile(
 
 
 _PART_BREAK = re.compile(
-    r"(?:,\s*|\s+)and\s+(?=(?:how|what|when|where|which|who|whom|why|under|from what|"
-    r"in what|in which|is|are|does|do|did|can)\b)|(?<=\?)\s+(?=\S)",
+    r"(?:,\s*|\s+)and\s+(?=(?:how|what|when|where|which|who|whom|why|under|is|are|does|"
+    r"do|did|can|(?:on|to|for|with|by|through|at|in|from|of|since|under) (?:what|which|whom))\b)",
     re.IGNORECASE,
 )
+_AFTER_QUESTION = re.compile(r"(?<=\?)\s+(?=\S)")
 
 
 def split_question(question: str) -> list[str]:
     """The parts of a question that asks two things ("When X, and who Y?")."""
-    parts = [p.strip(" ,;") for p in _PART_BREAK.split(question)]
+    asked: list[str] = []
+    for piece in _AFTER_QUESTION.split(question):
+        # A remark after a question ("The FAQ and the brochure differ.") qualifies it.
+        if asked and not piece.rstrip().endswith("?"):
+            asked[-1] += f" {piece}"
+        else:
+            asked.append(piece)
+    parts = [p.strip(" ,;") for a in asked for p in _PART_BREAK.split(a)]
     parts = [p for p in parts if len(p.split()) >= 3]
     return parts if len(parts) > 1 else [question]
 
@@ -69,6 +78,7 @@ class KnowledgeBase:
         self.embedder = embedder
         self.glossary: list[GlossaryEntry] = list(glossary or [])
         self.retriever = Retriever(store, lexical, settings)
+        self.names = DocumentNames(documents)
         found = store.get_chunks(contact_ids)
         contacts = [found[cid] for cid in contact_ids if cid in found]
         self.composer = Composer(store, lexical, documents, contacts, settings)
@@ -128,14 +138,16 @@ class KnowledgeBase:
         turns: list[Turn] = list(history or [])
         # A later part that points back ("and in which division did that person work?") is
         # searched with the part before it, as a follow-up question would be.
-        queries = [
-            expand(self.retrieval_query(part, [*turns, *parts[:i]])) for i, part in enumerate(parts)
-        ]
+        asked = [self.retrieval_query(part, [*turns, *parts[:i]]) for i, part in enumerate(parts)]
+        # "According to the brochure, ..." wants the brochure's words.
+        named = [self.names.named_in(a) for a in asked]
+        queries = [expand(a) for a in asked]
         vectors = self.embedder.encode_queries(queries)
-        found = self.retriever.search_many(queries, vectors)
+        found = self.retriever.search_many(queries, vectors, named=named)
         return [
-            Retrieval(part, query, vector, hits)
-            for part, query, vector, hits in zip(parts, queries, vectors, found, strict=True)
+            Retrieval(part, query, vector, hits, docs)
+            for part, query, vector, hits, docs in zip(
+                parts, queries, vectors, found, named, strict=True)
         ]
 
     def _clean(self, text: str) -> str:

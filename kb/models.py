@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +23,9 @@ class Document:
     date: str = ""
     kind: str = ""
     status: str = "current"
+    # What people call it ("the brochure", "the Seychelles notice"): a question that names
+    # a document wants its words.
+    aliases: list[str] = field(default_factory=list)
     # (offset where a page starts in `text`, page number), PDFs only
     pages: list[tuple[int, int]] = field(default_factory=list)
 
@@ -90,6 +94,18 @@ class Chunk:
         return ", ".join(parts)
 
 
+def chunk_id(doc_id: str, n: int) -> str:
+    """The id of a document's `n`-th chunk: "<document key>-<n>", so that the chunks of a
+    document are known by their ids alone (see `doc_key`)."""
+    return f"{doc_key(doc_id)}-{n:05d}"
+
+
+def doc_key(doc_id: str) -> str:
+    """The prefix of the ids of a document's chunks: a hash of its id (ids are paths, which
+    Chroma ids should not carry)."""
+    return hashlib.sha1(doc_id.encode()).hexdigest()[:12]
+
+
 def sentence_id(chunk_id: str, role: str, n: int) -> str:
     """The id of a chunk's `n`-th sentence of `role`: "<chunk id>.<n>" for body sentences,
     so that a chunk's answerable sentences are fetched by id; "<chunk id>.q<n>" and
@@ -138,6 +154,7 @@ class Retrieval:
     query: str
     vector: Any  # numpy float32 vector
     hits: list[Hit]
+    named: list[str] = field(default_factory=list)  # ids of documents the part names
 
 
 @dataclass

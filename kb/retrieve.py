@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from kb.lexical import LexicalIndex
-from kb.models import Chunk, Hit
+from kb.models import Chunk, Hit, doc_key
 from kb.settings import Settings
 from kb.store import VectorStore
 
@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 Method = Literal["hybrid", "dense", "bm25"]
 # The two semantic rankings (passages, best sentences) share one vote against the keyword
 # ranking; with a full vote each, semantics drowned keywords (evals/report.md, dev split).
-FUSION_WEIGHTS = (0.5, 0.5, 1.0)
+# The passages of documents the question names ("according to the brochure") get a full
+# vote: the asker has said where the answer is.
+FUSION_WEIGHTS = (0.5, 0.5, 1.0, 1.0)
 # Candidates are read from the store this many per hit wanted at a time (some are skipped
 # as duplicates or for the per-document cap); most questions need one read.
 READ_WINDOW = 2
@@ -58,10 +60,11 @@ class Retriever:
 
     def search_many(
         self, queries: Sequence[str], vectors: NDArray[np.float32], k: int | None = None,
-        method: Method | None = None,
+        method: Method | None = None, named: Sequence[Sequence[str]] | None = None,
     ) -> list[list[Hit]]:
         """`search` for several queries (the parts of one question), reading the store
-        once for all of them."""
+        once for all of them. `named`: for each query, the documents it names; their
+        passages nearest to it are a ranking of their own in the fusion."""
         k = k or self.settings.top_k
         method = method or self.settings.retrieval
         n = self.settings.candidates
@@ -72,23 +75,37 @@ class Retriever:
         by_sentence = (self.store.nearest_sentence_chunks(vectors, 2 * n) if semantic
                        else [[] for _ in queries])
         lexical = [self.lexical.search(q, n) if method != "dense" else [] for q in queries]
-        fused = [
-            rrf([[i for i, _ in d], s[:n], [i for i, _ in lx]], self.settings.rrf_k,
-                FUSION_WEIGHTS)[: 4 * k]
-            for d, s, lx in zip(dense, by_sentence, lexical, strict=True)
-        ]
+        rankings = [[[i for i, _ in d], s[:n], [i for i, _ in lx]]
+                    for d, s, lx in zip(dense, by_sentence, lexical, strict=True)]
+        if named and semantic:
+            for ranks, vector, docs in zip(rankings, vectors, named, strict=True):
+                if docs:
+                    ranks.append(self._in_named(ranks, vector, docs))
+        fused = [rrf(r, self.settings.rrf_k, FUSION_WEIGHTS)[: 4 * k] for r in rankings]
         first = self.store.chunks_with_vectors(
             list(dict.fromkeys(cid for f in fused for cid, _ in f[: READ_WINDOW * k])))
         return [
-            self._hits(f, vector, k, first, d, s[:n], lx)
-            for f, vector, d, s, lx in zip(fused, vectors, dense, by_sentence, lexical,
-                                           strict=True)
+            self._hits(f, vector, k, first, d, s[:n], lx, docs)
+            for f, vector, d, s, lx, docs in zip(fused, vectors, dense, by_sentence, lexical,
+                                                 named or [[] for _ in queries], strict=True)
         ]
+
+    def _in_named(
+        self, rankings: list[list[str]], vector: NDArray[np.float32], docs: Sequence[str]
+    ) -> list[str]:
+        """The passages of the documents a query names, in the order the other rankings
+        fuse them, then any of theirs nearest to the query that no ranking found."""
+        keys = tuple(f"{doc_key(d)}-" for d in docs)
+        found = [cid for cid, _ in rrf(rankings, self.settings.rrf_k, FUSION_WEIGHTS)
+                 if cid.startswith(keys)]
+        nearest = self.store.query_chunks(vector[None, :], self.settings.per_document, docs)[0]
+        return list(dict.fromkeys([*found, *(cid for cid, _ in nearest)]))
 
     def _hits(
         self, fused: list[tuple[str, float]], vector: NDArray[np.float32], k: int,
         first: tuple[dict[str, Chunk], dict[str, NDArray[np.float32]]],
         dense: list[tuple[str, float]], by_sentence: list[str], lexical: list[tuple[str, float]],
+        named: Sequence[str] = (),
     ) -> list[Hit]:
         dense_at = {cid: (rank, score) for rank, (cid, score) in enumerate(dense, start=1)}
         lex_at = {cid: (rank, score) for rank, (cid, score) in enumerate(lexical, start=1)}
@@ -100,8 +117,10 @@ class Retriever:
             key = " ".join(chunk.text.split()).lower()
             if key in seen:  # the same passage from two files (or two overlapping splits)
                 continue
-            # Room for a second document: questions often span two.
-            if per_doc[chunk.doc_id] >= self.settings.per_document:
+            # Room for a second document: questions often span two. A document the question
+            # names may fill the list.
+            cap = k if chunk.doc_id in named else self.settings.per_document
+            if per_doc[chunk.doc_id] >= cap:
                 continue
             seen.add(key)
             per_doc[chunk.doc_id] += 1

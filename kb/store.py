@@ -176,15 +176,18 @@ class VectorStore:
         return _chunks(got), vectors
 
     def query_chunks(
-        self, vectors: NDArray[np.float32], n: int
+        self, vectors: NDArray[np.float32], n: int, doc_ids: Sequence[str] = ()
     ) -> list[list[tuple[str, float]]]:
-        """For each row of `vectors`, the `n` nearest chunks as (id, cosine similarity).
-        One call for all rows: a two-part question costs one read, not two."""
+        """For each row of `vectors`, the `n` nearest chunks as (id, cosine similarity),
+        from the documents `doc_ids` only if given. One call for all rows: a two-part
+        question costs one read, not two."""
         total = self._count(CHUNKS)
         if total == 0:
             return [[] for _ in vectors]
+        where: dict[str, Any] | None = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
         got = self._c[CHUNKS].query(
-            query_embeddings=list(vectors), n_results=min(n, total), include=["distances"]
+            query_embeddings=list(vectors), n_results=min(n, total), where=where,
+            include=["distances"],
         )
         return [[(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
                 for ids, dists in zip(got["ids"], got["distances"], strict=True)]

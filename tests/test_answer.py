@@ -137,3 +137,30 @@ def test_a_how_many_question_needs_a_number_in_the_answer(kb: KnowledgeBase) -> 
     assert answer.abstained and answer.text.startswith(CANNOT_ANSWER)
     assert kb.ask("How often is each partner port reassessed?").sentences[0].text == (
         "Each partner port is reassessed not less than once every 4 years.")
+
+
+def test_a_question_naming_a_document_is_answered_from_it(kb: KnowledgeBase) -> None:
+    # Asked plainly, the FAQ's approved answer; naming the brochure brings the brochure's.
+    assert kb.ask("How do I request a Tern Exchange visit?").mode == "faq"
+    answer = kb.ask("How do I request a Tern Exchange visit, according to the brochure?")
+    assert answer.mode == "extractive"
+    assert "Visit requests go to the Quay Desk in Lisbon." in [s.text for s in answer.sentences]
+    assert_well_cited(kb, answer)
+
+
+def test_a_question_naming_two_documents_hears_from_each(kb: KnowledgeBase) -> None:
+    question = "How do I request a visit? The FAQ and the brochure say different things."
+    # The remark qualifies the question; it is not a second question.
+    assert split_question(question) == [question]
+    [part] = kb.retrieve(question)
+    assert part.named == ["faq.txt", "old-brochure.txt"]
+    answer = kb.ask(question)
+    assert {c.source for c in answer.citations} == {"faq.txt", "old-brochure.txt"}
+    assert_well_cited(kb, answer)
+
+
+def test_a_plainly_asked_kind_of_answer_is_looked_for_below_the_top(kb: KnowledgeBase) -> None:
+    # The sentence closest in words says what reassessments cover, not how often they are.
+    answer = kb.ask("How often do partner port reassessments cover drills and screening?")
+    assert answer.sentences[0].text == (
+        "Each partner port is reassessed not less than once every 4 years.")

@@ -10,7 +10,7 @@ import pytest
 from ingest.pipeline import ingest
 from kb import index
 from kb.embedder import Embedder
-from kb.errors import IndexMismatchError, IndexMissingError
+from kb.errors import IndexMismatchError, IndexMissingError, LoadError
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 from kb.store import VectorStore
@@ -38,6 +38,17 @@ def test_first_ingest_indexes_every_good_file(make_settings: SettingsFactory, em
     assert titles["guide.md"] == "Quay Program Guide"  # no manifest entry: from the file
     assert statuses["old-brochure.txt"] == "historical" and statuses["notice.html"] == "excerpt"
     assert [p for _, p in pdf.pages] == [1, 2]
+    assert kb.documents["old-brochure.txt"].aliases == ["brochure"]
+    assert kb.documents["guide.md"].aliases == []
+
+
+def test_manifest_aliases_must_be_a_list_of_strings(make_settings: SettingsFactory) -> None:
+    settings = make_settings()
+    manifest = settings.sources_dir / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        'aliases = ["brochure"]', 'aliases = "brochure"'), encoding="utf-8")
+    with pytest.raises(LoadError, match="aliases that is not a list of strings"):
+        ingest(settings)
 
 
 def test_unchanged_reingest_embeds_nothing(make_settings: SettingsFactory, embedder: Embedder) -> None:
