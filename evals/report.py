@@ -97,8 +97,8 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
             f"A grid search over the FAQ and abstention thresholds, counting dev items right, "
             f"found {calibration['dev_right']} of {calibration['dev_items']} at best; the middle "
             f"of that plateau is FAQ threshold **{calibration['faq_threshold']}** and abstention "
-            f"threshold **{calibration['abstain_threshold']}** ({_against(settings, calibration)}).",
-            "",
+            f"threshold **{calibration['abstain_threshold']}** "
+            f"({_against(settings, calibration)}).", "",
         ]
     misses = _misses(items, per_item[main])
     lines += [f"## Items {main} did not get right ({len(misses) // 2})", "", *misses]

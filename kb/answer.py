@@ -83,6 +83,10 @@ class Composer:
         self.vocabulary = lexical.vocabulary | terms(" ".join(
             f"{d.title} {d.publisher} {d.date} {d.kind}" for d in documents.values()))
         self.documents = documents
+        # The words that name a document ("Port Security Advisory 1-17") say where to look,
+        # not what the answer says: an answer need not repeat them.
+        self.naming_terms = {
+            d.doc_id: terms(" ".join([d.title, *d.aliases])) for d in documents.values()}
         self.contacts = list(contacts)
         self.settings = settings
 
@@ -171,7 +175,8 @@ class Composer:
                 continue
             weakest = min(weakest, pool[0].score)
             picks = self._with_items(
-                self._select(pool, terms(part.query), limit, part.named), ranked)
+                self._select(pool, self.wanted(part.query, part.named), limit, part.named),
+                ranked)
             if lacks_amount(part.text, [p.sentence.text for p in picks]):
                 uncovered.append(part.text)
                 continue
@@ -219,15 +224,16 @@ class Composer:
             return []
         passage = {h.chunk.chunk_id: h.dense_score or 0.0 for h in hits}
         editorial = {h.chunk.chunk_id for h in hits if EDITORIAL.match(h.chunk.section)}
+        context = {h.chunk.chunk_id: terms(f"{h.chunk.section} {h.chunk.question}") for h in hits}
         dense = vectors @ vector
-        wanted = terms(query)
+        wanted = self.wanted(query, named)
         asked = asked_types(query)
         out: dict[tuple[str, int], Scored] = {}
         for sentence, row, cos in zip(sentences, vectors, dense, strict=True):
             key = (sentence.doc_id, sentence.start)
             if key in out:
                 continue
-            present = terms(sentence.text)
+            present = terms(sentence.text) | context.get(sentence.chunk_id, set())
             score = (W_SENTENCE * float(cos) + W_TERMS * self.lexical.coverage(wanted, present)
                      + W_PASSAGE * passage.get(sentence.chunk_id, 0.0)
                      + W_TYPE * gives_any(asked, sentence.text)
@@ -236,6 +242,10 @@ class Composer:
                      - (EDITORIAL_PENALTY if sentence.chunk_id in editorial else 0.0))
             out[key] = Scored(sentence, row, score, present, sentence.chunk_id in editorial)
         return sorted(out.values(), key=lambda s: -s.score)
+
+    def wanted(self, query: str, named: Sequence[str] = ()) -> set[str]:
+        """The words of `query` an answer should hold: not those naming a document."""
+        return terms(query).difference(*(self.naming_terms.get(d, set()) for d in named))
 
     def _select(
         self, ranked: list[Scored], wanted: set[str], limit: int, named: Sequence[str] = ()

@@ -62,7 +62,12 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(contact|phone|telephone|call|ring|e-?mail|reach)\b", re.IGNORECASE),
         re.compile(r"\d{3}[ .)-]+\d{3}[ .-]\d{4}|@|\bcontact\b", re.IGNORECASE),
     ),
+    "address": (
+        re.compile(r"\b(web ?address|web ?site|web ?page|url|link)\b", re.IGNORECASE),
+        re.compile(r"\bwww\.|https?://|\b[\w-]+\.(?:gov|mil|org|com|net)\b", re.IGNORECASE),
+    ),
 }
+_PHONE = re.compile(r"\d{3}[ .)-]+\d{3}[ .-]\d{4}")
 
 
 # Kinds of answer a question asks for so plainly ("how often", "how many", "on what date")
@@ -72,6 +77,10 @@ REQUIRED_TYPES = {
     "count": re.compile(r"\bhow many\b", re.IGNORECASE),
     "date": re.compile(r"\b(?:on|by|from) (?:what|which) date\b|\b(?:what|which) year\b"
                        r"|\bwhen (?:did|was|were)\b", re.IGNORECASE),
+    "phone": re.compile(r"\b(?:phone|telephone|toll[- ]free) number\b|\bnumber should \w+ call\b",
+                        re.IGNORECASE),
+    "address": re.compile(r"\b(?:what|which) (?:web ?address|web ?site|url|link)\b",
+                          re.IGNORECASE),
 }
 # A count is a number that is not a year and not part of a code ("LANT-51", "CG-PSA-1").
 _COUNT = re.compile(r"(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,]*(?![\w-])|\b(one|two|three|four|"
@@ -83,8 +92,8 @@ def required_patterns(question: str) -> list[re.Pattern[str]]:
     """How a sentence looks that gives what `question` plainly asks for ("how often": a
     frequency, ...); [] when it asks for no particular kind. A sentence without it does not
     answer the question, however close its words are."""
-    return [_COUNT if kind == "count" else ANSWER_TYPES[kind][1]
-            for kind, asks in REQUIRED_TYPES.items() if asks.search(question)]
+    gives = {**{k: v[1] for k, v in ANSWER_TYPES.items()}, "count": _COUNT, "phone": _PHONE}
+    return [gives[kind] for kind, asks in REQUIRED_TYPES.items() if asks.search(question)]
 
 
 def asked_types(question: str) -> list[re.Pattern[str]]:

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
 
     # Calibrated on evals/questions.jsonl (dev split); see evals/report.md.
     faq_threshold: float = Field(0.84, ge=0.0, le=1.0)
-    abstain_threshold: float = Field(0.45, ge=0.0, le=2.0)
+    abstain_threshold: float = Field(0.46, ge=0.0, le=2.0)
     max_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
 
