@@ -167,7 +167,9 @@ class Composer:
         for part, ranked in zip(parts, rankings, strict=True):
             # "How often ...?" is answered only by a sentence that gives a frequency.
             needs = required_patterns(part.text)
-            pool = [s for s in ranked if gives_all(needs, s.sentence.text)]
+            listed = {(s.sentence.chunk_id, s.sentence.start) for s in ranked}
+            pool = [s for s in ranked if gives_all(needs, s.sentence.text)
+                    and not self._lead_in_alone(s, listed)]
             if not pool or pool[0].score < threshold or unknown_names(
                 part.text, self.vocabulary
             ):
@@ -292,6 +294,13 @@ class Composer:
             if best is not None and best.score >= NAMED_FLOOR * ranked[0].score:
                 out.append(best)
         return out
+
+    @staticmethod
+    def _lead_in_alone(s: Scored, listed: set[tuple[str, int]]) -> bool:
+        """A lead-in ("the following countries:") whose passage has no sentence after it
+        to bring: its list is a table or headings, which an answer cannot quote."""
+        return bool(LEAD_IN.search(s.sentence.text)) and not any(
+            chunk == s.sentence.chunk_id and start > s.sentence.start for chunk, start in listed)
 
     @staticmethod
     def _with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:

@@ -186,3 +186,9 @@ def test_a_sentence_is_read_under_its_heading_and_naming_words_are_not_asked_for
     ranked = kb.composer.rank_sentences(part.query, part.vector, part.hits, named=part.named)
     reassessed = next(s for s in ranked if s.sentence.text.startswith("Each partner port"))
     assert {"assess"} <= reassessed.terms  # from the section heading "Assessments"
+
+
+def test_a_lead_in_whose_list_cannot_be_quoted_is_no_answer(kb: KnowledgeBase) -> None:
+    # The berths are headings, which are never answers; their lead-in alone says nothing.
+    answer = kb.ask("Which berths are closed to tankers?")
+    assert "The following berths are closed to tankers:" not in [s.text for s in answer.sentences]
