@@ -16,7 +16,9 @@ from kb.models import Chunk, Document, Sentence, chunk_id, sentence_id
 _STATUTE_LABEL = re.compile(r"^(\((?:[a-z]|\d{1,2})\)\s+[A-Z][^.—:]{0,80})\.?\s*—")
 _CONTACT_LEAD = re.compile(r"\bcontact\b.*:$", re.IGNORECASE)
 _MARKER = re.compile(r"^\[[^\]]*\]$")
-_CONTACT_DETAIL = re.compile(r"\d{3}.?\d{4}|@|www\.|https?://")
+# A phone number, an e-mail or a web address ("FEACT Maritime Security (uscg.mil)").
+_CONTACT_DETAIL = re.compile(
+    r"\d{3}.?\d{4}|@|www\.|https?://|\b[\w-]+\.(?:gov|mil|org|com|net|int|edu)\b")
 # A sentence ends in punctuation, or (statute list items) in "; and", "; or", ", or".
 _ENDS_SENTENCE = re.compile(r"(?:[.!?;:]|[;,]\s+(?:and|or))[\"'”’)\]]*$")
 _QUESTION_START = re.compile(

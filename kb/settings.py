@@ -14,7 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # then differs and the index asks for a rebuild. 5: generations hold glossary.json.
 # 7: body sentences and FAQ questions in collections of their own, contacts in index.json.
 # 8: a phone number, address or link is answerable wherever it is, not only in a contact block.
-CHUNKER_VERSION = 8
+# 9: a line with a bare web address ("(uscg.mil)") is a contact detail too.
+CHUNKER_VERSION = 9
 
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 

@@ -90,9 +90,11 @@ def test_pdf_chunks_know_their_page(tmp_path: Path) -> None:
 
 
 def test_contact_details_are_answerable_outside_a_contact_block() -> None:
-    text = "Port Security Advisory\nContact: Ms. Ada Quill\n(555) 010-9911\nNauru\nThe advisory lists Nauru."
+    text = ("Port Security Advisory\nContact: Ms. Ada Quill\n(555) 010-9911\nNauru\n"
+            "The advisory lists Nauru.\nOutreach\nActivities Far East (FEACT): Maritime (uscg.mil)")
     doc = Document(doc_id="psa", title="psa", text=text, content_hash="x")
     chunks, sentences = chunk_document(doc, 1000, 150)
-    assert [c.kind for c in chunks] == ["prose"]
+    assert {c.kind for c in chunks} == {"prose"}
     roles = {s.text: s.role for s in sentences}
     assert roles["(555) 010-9911"] == "body" and roles["Nauru"] == "heading"
+    assert roles["Activities Far East (FEACT): Maritime (uscg.mil)"] == "body"
