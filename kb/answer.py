@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +21,7 @@ from kb.answerability import (
     required_patterns,
     unknown_names,
 )
+from kb.choose import Scored, lead_in_alone, select, with_items
 from kb.cite import abstention, contact_citations, render
 from kb.lexical import LexicalIndex, terms
 from kb.models import Answer, Chunk, Citation, Document, Hit, Mode, Retrieval, Sentence
@@ -36,17 +36,12 @@ log = logging.getLogger(__name__)
 WEAK_MATCH = ("Note: these passages match the question only loosely; check that they "
               "answer it before relying on them.")
 UNCOVERED = "The documents do not answer this part of the question:"
-DUPLICATE_COSINE = 0.92  # two sentences this close say the same thing
-KEEP_RATIO = 0.7  # a sentence joins the answer if it scores this share of the best one
-FULL_RATIO = 0.9  # ... or this share, once the chosen sentences hold every word asked about
 # A sentence's score: its own similarity to the question, the share of the question's
 # (IDF-weighted) words it contains, and how relevant its whole passage is.
 # Weights tuned on the dev split of evals/questions.jsonl (forced answers, all thresholds 0).
 W_SENTENCE, W_TERMS, W_PASSAGE = 0.6, 0.35, 0.4
 W_TYPE = 0.15  # bonus for holding what the question asks for: a date for "when", ...
-W_NEW_TERMS = 0.3  # bonus for covering words of the question no chosen sentence covers
 W_NAMED = 0.2  # bonus for a sentence of a document the question names ("the brochure says")
-NAMED_FLOOR = 0.5  # a question naming two documents hears from each, if this share of the best
 WEAK_MARGIN = 0.1  # an answer this close to the abstention threshold says it is a loose match
 FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
 # Where a current document says much the same, it should be the one quoted.
@@ -56,18 +51,6 @@ STATUS_PENALTY = {"historical": 0.05}
 EDITORIAL = re.compile(r"^(?:editorial notes|amendments|statutory notes|prior provisions|"
                        r"source credit|codification)\b", re.IGNORECASE)
 EDITORIAL_PENALTY = 0.15
-LEAD_IN = re.compile(r"[:\u2014\u2013]$")  # ends with a colon or a dash: a list follows
-FIRST_ITEM = re.compile(r"^(?:\((?:1|a|A|i)\)|(?:1|a)\.\s|[\u2022\u25aa*-]\s)")
-MAX_ITEMS = 8
-
-
-@dataclass
-class Scored:
-    sentence: Sentence
-    vector: NDArray[np.float32]
-    score: float
-    terms: set[str]
-    aside: bool = False  # from a statute's editorial notes: an answer only if nothing is better
 
 
 class Composer:
@@ -167,17 +150,16 @@ class Composer:
         for part, ranked in zip(parts, rankings, strict=True):
             # "How often ...?" is answered only by a sentence that gives a frequency.
             needs = required_patterns(part.text)
-            listed = {(s.sentence.chunk_id, s.sentence.start) for s in ranked}
             pool = [s for s in ranked if gives_all(needs, s.sentence.text)
-                    and not self._lead_in_alone(s, listed)]
+                    and not lead_in_alone(s, ranked)]
             if not pool or pool[0].score < threshold or unknown_names(
                 part.text, self.vocabulary
             ):
                 uncovered.append(part.text)
                 continue
             weakest = min(weakest, pool[0].score)
-            picks = self._with_items(
-                self._select(pool, self.wanted(part.query, part.named), limit, part.named),
+            picks = with_items(select(
+                pool, self.wanted(part.query, part.named), limit, self.lexical, part.named),
                 ranked)
             if lacks_amount(part.text, [p.sentence.text for p in picks]):
                 uncovered.append(part.text)
@@ -248,83 +230,6 @@ class Composer:
     def wanted(self, query: str, named: Sequence[str] = ()) -> set[str]:
         """The words of `query` an answer should hold: not those naming a document."""
         return terms(query).difference(*(self.naming_terms.get(d, set()) for d in named))
-
-    def _select(
-        self, ranked: list[Scored], wanted: set[str], limit: int, named: Sequence[str] = ()
-    ) -> list[Scored]:
-        """Greedy: the best sentence, then those close to it that add most of what the
-        question asks and the chosen ones do not yet say; then, when the question names
-        several documents ("the FAQ and the brochure differ"), each one's best."""
-        floor = KEEP_RATIO * ranked[0].score
-        chosen = [ranked[0]]
-        covered = wanted & ranked[0].terms
-        while len(chosen) < limit:
-            best: tuple[float, Scored] | None = None
-            for cand in ranked:
-                if cand.score < floor:
-                    break
-                if cand in chosen or cand.aside or any(
-                    float(cand.vector @ c.vector) > DUPLICATE_COSINE for c in chosen
-                ):
-                    continue
-                gain = self.lexical.coverage(wanted - covered, cand.terms - covered)
-                if not wanted - covered and cand.score < FULL_RATIO * ranked[0].score:
-                    continue  # the question's words are all answered: only near-equals join
-                missing = 1 - self.lexical.coverage(wanted, covered)
-                value = cand.score + W_NEW_TERMS * gain * missing
-                if best is None or value > best[0]:
-                    best = (value, cand)
-            if best is None:
-                break
-            chosen.append(best[1])
-            covered |= wanted & best[1].terms
-        return self._each_named(chosen, ranked, named)
-
-    @staticmethod
-    def _each_named(
-        chosen: list[Scored], ranked: list[Scored], named: Sequence[str]
-    ) -> list[Scored]:
-        if len(named) < 2:
-            return chosen
-        out = list(chosen)
-        for doc_id in named:
-            if any(c.sentence.doc_id == doc_id for c in out):
-                continue
-            best = next((s for s in ranked if s.sentence.doc_id == doc_id and not s.aside), None)
-            if best is not None and best.score >= NAMED_FLOOR * ranked[0].score:
-                out.append(best)
-        return out
-
-    @staticmethod
-    def _lead_in_alone(s: Scored, listed: set[tuple[str, int]]) -> bool:
-        """A lead-in ("the following countries:") whose passage has no sentence after it
-        to bring: its list is a table or headings, which an answer cannot quote."""
-        return bool(LEAD_IN.search(s.sentence.text)) and not any(
-            chunk == s.sentence.chunk_id and start > s.sentence.start for chunk, start in listed)
-
-    @staticmethod
-    def _with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
-        """A lead-in ("the Secretary shall consult with—", "Visits typically include:") says
-        nothing without what follows it: it brings its list items (the passage's next
-        sentences, up to the one that ends the list), or leaves the answer."""
-        out: list[Scored] = []
-        for lead in chosen:
-            after = sorted(
-                (s for s in ranked if s.sentence.chunk_id == lead.sentence.chunk_id
-                 and s.sentence.start > lead.sentence.start),
-                key=lambda s: s.sentence.start)
-            if not (LEAD_IN.search(lead.sentence.text)
-                    or (after and FIRST_ITEM.match(after[0].sentence.text))):
-                out.append(lead)
-                continue
-            items: list[Scored] = []
-            for item in after[:MAX_ITEMS]:
-                items.append(item)
-                if item.sentence.text.endswith("."):
-                    break
-            if items:
-                out += [s for s in [lead, *items] if s not in out]
-        return out or chosen[:1]
 
     # -- citing ----------------------------------------------------------------------------
     def _render(self, question: str, mode: Mode, chosen: list[Scored], hits: list[Hit]) -> Answer:

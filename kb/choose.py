@@ -1,0 +1,117 @@
+"""Choosing an answer's sentences from a ranking: the best, those that add what the question
+asks, each named document's best, and the list a lead-in introduces."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kb.lexical import LexicalIndex
+from kb.models import Sentence
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+DUPLICATE_COSINE = 0.92  # two sentences this close say the same thing
+KEEP_RATIO = 0.7  # a sentence joins the answer if it scores this share of the best one
+FULL_RATIO = 0.9  # ... or this share, once the chosen sentences hold every word asked about
+W_NEW_TERMS = 0.3  # bonus for covering words of the question no chosen sentence covers
+NAMED_FLOOR = 0.5  # a question naming two documents hears from each, at this share of the best
+LEAD_IN = re.compile(r"[:\u2014\u2013]$")  # ends with a colon or a dash: a list follows
+FIRST_ITEM = re.compile(r"^(?:\((?:1|a|A|i)\)|(?:1|a)\.\s|[\u2022\u25aa*-]\s)")
+MAX_ITEMS = 8
+
+
+@dataclass
+class Scored:
+    """A sentence as ranked for one question."""
+
+    sentence: Sentence
+    vector: NDArray[np.float32]
+    score: float
+    terms: set[str]  # its words, with its passage's heading and FAQ question
+    aside: bool = False  # from a statute's editorial notes: an answer only if nothing is better
+
+
+def select(
+    ranked: list[Scored], wanted: set[str], limit: int, lexical: LexicalIndex,
+    named: Sequence[str] = (),
+) -> list[Scored]:
+    """Greedy: the best sentence, then those close to it that add most of what the question
+    asks (`wanted`) and the chosen ones do not yet say; then, when the question names
+    several documents ("the FAQ and the brochure differ"), each one's best."""
+    floor = KEEP_RATIO * ranked[0].score
+    chosen = [ranked[0]]
+    covered = wanted & ranked[0].terms
+    while len(chosen) < limit:
+        best: tuple[float, Scored] | None = None
+        for cand in ranked:
+            if cand.score < floor:
+                break
+            if cand in chosen or cand.aside or any(
+                float(cand.vector @ c.vector) > DUPLICATE_COSINE for c in chosen
+            ):
+                continue
+            if not wanted - covered and cand.score < FULL_RATIO * ranked[0].score:
+                continue  # the question's words are all answered: only near-equals join
+            gain = lexical.coverage(wanted - covered, cand.terms - covered)
+            missing = 1 - lexical.coverage(wanted, covered)
+            value = cand.score + W_NEW_TERMS * gain * missing
+            if best is None or value > best[0]:
+                best = (value, cand)
+        if best is None:
+            break
+        chosen.append(best[1])
+        covered |= wanted & best[1].terms
+    return each_named(chosen, ranked, named)
+
+
+def each_named(chosen: list[Scored], ranked: list[Scored], named: Sequence[str]) -> list[Scored]:
+    """`chosen`, plus the best sentence of each of two or more named documents that has
+    none, when it scores at least `NAMED_FLOOR` of the best."""
+    if len(named) < 2:
+        return chosen
+    out = list(chosen)
+    for doc_id in named:
+        if any(c.sentence.doc_id == doc_id for c in out):
+            continue
+        best = next((s for s in ranked if s.sentence.doc_id == doc_id and not s.aside), None)
+        if best is not None and best.score >= NAMED_FLOOR * ranked[0].score:
+            out.append(best)
+    return out
+
+
+def lead_in_alone(s: Scored, ranked: list[Scored]) -> bool:
+    """A lead-in ("the following countries:") whose passage has no sentence after it to
+    bring: its list is a table or headings, which an answer cannot quote."""
+    return bool(LEAD_IN.search(s.sentence.text)) and not any(
+        o.sentence.chunk_id == s.sentence.chunk_id and o.sentence.start > s.sentence.start
+        for o in ranked)
+
+
+def with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
+    """A lead-in ("the Secretary shall consult with—", "Visits typically include:") says
+    nothing without what follows it: it brings its list items (the passage's next
+    sentences, up to the one that ends the list), or leaves the answer."""
+    out: list[Scored] = []
+    for lead in chosen:
+        after = sorted(
+            (s for s in ranked if s.sentence.chunk_id == lead.sentence.chunk_id
+             and s.sentence.start > lead.sentence.start),
+            key=lambda s: s.sentence.start)
+        if not (LEAD_IN.search(lead.sentence.text)
+                or (after and FIRST_ITEM.match(after[0].sentence.text))):
+            out.append(lead)
+            continue
+        items: list[Scored] = []
+        for item in after[:MAX_ITEMS]:
+            items.append(item)
+            if item.sentence.text.endswith("."):
+                break
+        if items:
+            out += [s for s in [lead, *items] if s not in out]
+    return out or chosen[:1]
