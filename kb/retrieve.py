@@ -64,7 +64,8 @@ class Retriever:
     ) -> list[list[Hit]]:
         """`search` for several queries (the parts of one question), reading the store
         once for all of them. `named`: for each query, the documents it names; their
-        passages nearest to it are a ranking of their own in the fusion."""
+        passages are a ranking of their own in the fusion (see `_in_named`) and may fill
+        the hit list past the per-document cap."""
         k = k or self.settings.top_k
         method = method or self.settings.retrieval
         n = self.settings.candidates
