@@ -120,11 +120,15 @@ class Composer:
         if chunk is None:
             chunk = self.store.get_chunks([cid])[cid]
         faq_hit = Hit(chunk=chunk, score=1.0, dense_score=best[1])
-        ranked = self.rank_sentences(query, vector, [faq_hit], named=named)
-        if not ranked:
-            return None, best[1]
         if rival is None:
             rival = self.rank_sentences(query, vector, hits, named=named)
+        # The FAQ's sentences were read with the hits when it is one of them.
+        own = [s for s in rival if s.sentence.chunk_id == cid]
+        read = ([s.sentence for s in own], np.stack([s.vector for s in own])
+                ) if own and len(own) == chunk.sentences else None
+        ranked = self.rank_sentences(query, vector, [faq_hit], read, named)
+        if not ranked:
+            return None, best[1]
         if rival and rival[0].score > ranked[0].score + FAQ_MARGIN:
             # A question worded like an FAQ question but answered better elsewhere.
             return None, best[1]
