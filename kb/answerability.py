@@ -39,6 +39,7 @@ def lacks_amount(question: str, sentences: Iterable[str]) -> bool:
 
 
 # What kind of thing a question asks for, and how a sentence that gives it looks.
+_PHONE = re.compile(r"\d{3}[ .)-]+\d{3}[ .-]\d{4}")
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|" \
           r"November|December)"
 ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -60,14 +61,13 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "contact": (
         re.compile(r"\b(contact|phone|telephone|call|ring|e-?mail|reach)\b", re.IGNORECASE),
-        re.compile(r"\d{3}[ .)-]+\d{3}[ .-]\d{4}|@|\bcontact\b", re.IGNORECASE),
+        re.compile(rf"{_PHONE.pattern}|@|\bcontact\b", re.IGNORECASE),
     ),
     "address": (
         re.compile(r"\b(web ?address|web ?site|web ?page|url|link)\b", re.IGNORECASE),
         re.compile(r"\bwww\.|https?://|\b[\w-]+\.(?:gov|mil|org|com|net)\b", re.IGNORECASE),
     ),
 }
-_PHONE = re.compile(r"\d{3}[ .)-]+\d{3}[ .-]\d{4}")
 
 
 # Kinds of answer a question asks for so plainly ("how often", "how many", "on what date")
@@ -86,14 +86,16 @@ REQUIRED_TYPES = {
 _COUNT = re.compile(r"(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,]*(?![\w-])|\b(one|two|three|four|"
                     r"five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
                     r"thousands?)\b", re.IGNORECASE)
+# How a sentence looks that gives each required kind.
+_REQUIRED_GIVES = {**{k: v[1] for k, v in ANSWER_TYPES.items()}, "count": _COUNT, "phone": _PHONE}
 
 
 def required_patterns(question: str) -> list[re.Pattern[str]]:
     """How a sentence looks that gives what `question` plainly asks for ("how often": a
     frequency, ...); [] when it asks for no particular kind. A sentence without it does not
     answer the question, however close its words are."""
-    gives = {**{k: v[1] for k, v in ANSWER_TYPES.items()}, "count": _COUNT, "phone": _PHONE}
-    return [gives[kind] for kind, asks in REQUIRED_TYPES.items() if asks.search(question)]
+    return [_REQUIRED_GIVES[kind] for kind, asks in REQUIRED_TYPES.items()
+            if asks.search(question)]
 
 
 def asked_types(question: str) -> list[re.Pattern[str]]:
