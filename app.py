@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kb import render
 from kb.errors import KBError
-from kb.feedback import FeedbackStore
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer
-from kb.reply import draft_reply
+from kb.present import render
+from kb.present.feedback import FeedbackStore
+from kb.present.reply import draft_reply
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 

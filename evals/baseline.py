@@ -20,8 +20,8 @@ from typing import Any
 
 from ingest.loaders import load_pages
 from ingest.sources import discover
-from kb.embedder import Embedder
 from kb.errors import KBError
+from kb.index.embedder import Embedder
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 

@@ -39,7 +39,7 @@ from evals.measure import (
 from evals.procinfo import cpu_snapshot, foreign_cores
 from evals.runner import load_items
 from evals.scale import SIZES, run_scale, scale_summary
-from kb.embedder import Embedder
+from kb.index.embedder import Embedder
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 

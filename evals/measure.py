@@ -23,12 +23,12 @@ import numpy as np
 
 from evals.baseline import LangChainBaseline
 from ingest.pipeline import embedding_text, ingest
-from kb import index
-from kb.embedder import Embedder
+from kb.index import generations as index
+from kb.index.embedder import Embedder
+from kb.index.store import VectorStore
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer
 from kb.settings import Settings
-from kb.store import VectorStore
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -25,6 +25,10 @@ class Passage:
     quote: str
 
 
+CONFIDENT_MODES = ("faq", "extractive")
+HEDGED_MODES = ("related",)
+
+
 @dataclass
 class Scored:
     """One item's figures for one system."""
@@ -45,18 +49,38 @@ class Scored:
     answer: str = ""  # the answer text, for the report's list of misses
 
     @property
-    def right(self) -> bool:
-        """Answerable: every fact inside a cited quote. Out of scope: abstained."""
-        if not self.answerable:
-            return self.abstained
-        return not self.abstained and self.facts_supported == self.facts
+    def confident(self) -> bool:
+        """Answered as if the cited sentences give what was asked."""
+        return not self.abstained and self.mode not in HEDGED_MODES
 
     @property
-    def crag(self) -> int:
-        """CRAG-style: +1 right, 0 abstained (on an answerable item), -1 wrong."""
-        if self.right:
-            return 1
-        return 0 if self.abstained else -1
+    def hedged(self) -> bool:
+        """Answered with the closest passages, saying the documents do not state it."""
+        return not self.abstained and self.mode in HEDGED_MODES
+
+    @property
+    def holds_facts(self) -> bool:
+        """Answerable, answered, and every expected fact inside a cited quote."""
+        return (self.answerable and not self.abstained and self.facts > 0
+                and self.facts_supported == self.facts)
+
+    @property
+    def score(self) -> float:
+        """+1 confident and right, +0.5 hedged and holding the facts, 0 abstained or hedged
+        without them, -1 confident and wrong. Out of scope: abstaining is right (+1), a
+        hedge that says the documents do not state it is +0.5, a confident answer is -1."""
+        if not self.answerable:
+            return 1.0 if self.abstained else 0.5 if self.hedged else -1.0
+        if self.abstained:
+            return 0.0
+        if self.hedged:
+            return 0.5 if self.holds_facts else 0.0
+        return 1.0 if self.holds_facts else -1.0
+
+    @property
+    def right(self) -> bool:
+        """Confident and right, or an abstention on an out-of-scope item."""
+        return self.score == 1.0
 
 
 def relevant(source: str, text: str, passage: Passage) -> bool:
@@ -124,9 +148,13 @@ def aggregate(rows: Iterable[Scored]) -> dict[str, float]:
         "citation_support": _ratio(sum(r.facts_supported for r in answerable), facts_found),
         "citation_precision": _ratio(sum(r.useful_citations for r in answerable),
                                      sum(r.citations for r in answerable)),
-        "answered_with_support": _ratio(sum(r.right for r in answerable), len(answerable)),
+        "confident_right": _ratio(sum(r.confident and r.holds_facts for r in answerable),
+                                  len(answerable)),
+        "right_with_hedges": _ratio(sum(r.holds_facts for r in answerable), len(answerable)),
+        "confident_out_of_scope": _ratio(sum(r.confident for r in oos), len(oos)),
+        "hedged": _ratio(sum(r.hedged for r in rows), len(rows)),
         "abstention_precision": _ratio(sum(not r.answerable for r in abstained), len(abstained)),
         "abstention_recall": _ratio(sum(r.abstained for r in oos), len(oos)),
-        "crag_score": _ratio(sum(r.crag for r in rows), len(rows)),
+        "score": _ratio(sum(r.score for r in rows), len(rows)),
         "unquoted_sentences": float(sum(r.unquoted for r in rows)),
     }

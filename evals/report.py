@@ -13,26 +13,54 @@ from kb.settings import Settings
 
 Results = dict[str, dict[str, dict[str, dict[str, float]]]]  # system > split > group > metric
 COLUMNS = [
-    ("hit@5", "hit@5", "{:.0%}"), ("recall@5", "recall@5", "{:.0%}"), ("mrr", "MRR", "{:.2f}"),
-    ("ndcg@10", "nDCG@10", "{:.2f}"), ("fact_recall", "fact recall", "{:.0%}"),
-    ("citation_support", "citation support", "{:.0%}"),
+    ("hit@5", "hit@5", "{:.0%}"), ("mrr", "MRR", "{:.2f}"), ("ndcg@10", "nDCG@10", "{:.2f}"),
+    ("fact_recall", "fact recall", "{:.0%}"),
     ("citation_precision", "citation precision", "{:.0%}"),
-    ("answered_with_support", "answered + supported", "{:.0%}"),
-    ("abstention_precision", "abstention precision", "{:.0%}"),
-    ("abstention_recall", "abstention recall", "{:.0%}"), ("crag_score", "CRAG", "{:+.2f}"),
-    ("unquoted_sentences", "non-verbatim", "{:.0f}"),
+    ("confident_right", "confident + right", "{:.0%}"),
+    ("right_with_hedges", "right with hedges", "{:.0%}"),
+    ("confident_out_of_scope", "confident on out-of-scope", "{:.0%}"),
+    ("hedged", "hedged", "{:.0%}"), ("abstention_recall", "abstention recall", "{:.0%}"),
+    ("score", "score", "{:+.2f}"), ("unquoted_sentences", "non-verbatim", "{:.0f}"),
+]
+# The figures the product is held to, with their targets: (key, label, format, target).
+HEADLINE = [
+    ("confident_out_of_scope", "confident answers to out-of-scope questions", "{:.0%}", "≤ 10%"),
+    ("confident_right", "confident and right (answerable)", "{:.0%}", "≥ 80%"),
+    ("right_with_hedges", "right with hedges counted (answerable)", "{:.0%}", "≥ 90%"),
+    ("score", "mean score", "{:+.2f}", "≥ +0.60"),
+    ("hit@5", "hit@5 (answerable)", "{:.0%}", ""),
+    ("unquoted_sentences", "non-verbatim sentences", "{:.0f}", "0"),
 ]
 DEFINITIONS = """\
-- **hit@5, recall@5, MRR, nDCG@10**: retrieval against the labelled passages of answerable
-  items (a retrieved passage counts when it holds a labelled quote).
-- **fact recall**: expected facts found in the answer. **citation support**: of those, the
-  share inside a cited quote. **citation precision**: cited passages that hold a labelled
-  passage or an expected fact. **answered + supported**: answerable items with every fact
-  inside a cited quote (the headline figure).
-- **abstention precision / recall**: abstentions that were on out-of-scope items / out-of-scope
-  items abstained on. **CRAG**: mean of +1 right, 0 abstained, -1 wrong.
+- **Modes**: `faq` and `extractive` answers are *confident* (the cited sentences give what was
+  asked); `related` answers are *hedged* (they say what the documents do not state, then give
+  the closest passages); `abstain` gives only the contact.
+- **Answerable** items are English questions the documents answer. Out-of-scope items, and
+  questions in other languages (the offline answerer cannot read them: the right outcome is
+  the notice saying so), are not.
+- **confident + right**: confident, with every expected fact inside a cited quote.
+  **right with hedges**: every expected fact inside a cited quote, confident or hedged.
+  **confident on out-of-scope**: out-of-scope items given a confident answer.
+- **score**: +1 confident and right, +0.5 hedged and holding the facts, 0 abstained or hedged
+  without them, -1 confident and wrong; on out-of-scope items +1 abstained, +0.5 hedged,
+  -1 confident.
+- **hit@5, MRR, nDCG@10**: retrieval against the labelled passages of answerable items.
+  **fact recall**: expected facts found in the answer. **citation precision**: cited passages
+  that hold a labelled passage or an expected fact.
 - **non-verbatim**: answer sentences or quotes that are not exact source text (must be 0).
 """
+
+
+def _headline(row_dev: dict[str, float], row_test: dict[str, float]) -> list[str]:
+    """Dev, test and the gap between them for each figure the product is held to."""
+    lines = ["| figure | dev | test | gap | target |", "|---|---|---|---|---|"]
+    for key, label, fmt, target in HEADLINE:
+        dev, test = row_dev[key], row_test[key]
+        gap = abs(dev - test)
+        gap_text = f"{gap:.2f}" if "+" in fmt or key.startswith("unquoted") else f"{gap:.0%}"
+        lines.append(f"| {label} | {fmt.format(dev)} | {fmt.format(test)} | {gap_text} "
+                     f"| {target} |")
+    return lines
 
 
 def _table(rows: dict[str, dict[str, float]], first: str) -> list[str]:
@@ -47,9 +75,9 @@ def _table(rows: dict[str, dict[str, float]], first: str) -> list[str]:
 def _misses(items: list[Item], scored: list[Scored]) -> list[str]:
     lines = []
     for item, s in zip(items, scored, strict=True):
-        if s.right:
+        if s.score > 0:
             continue
-        want = "abstain" if not item.answerable else "; ".join(item.facts)
+        want = "; ".join(item.facts) if item.expects_answer else "abstain or hedge"
         got = " ".join(s.answer.split())[:240]
         lines.append(f"- `{item.id}` ({item.category}, {item.split}) {item.question}  ")
         lines.append(f"  expected: {want}; got ({s.mode}): {got}")
@@ -66,7 +94,8 @@ def _against(settings: Settings, calibration: dict[str, Any]) -> str:
 
 
 def write_outputs(report: Path, settings: Settings, items: list[Item], results: Results,
-                  per_item: dict[str, list[Scored]], calibration: dict[str, Any] | None) -> None:
+                  per_item: dict[str, list[Scored]], calibration: dict[str, Any] | None,
+                  test_sha256: str = "") -> None:
     """report.md and results.json beside it, plots in report.parent."""
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     main = next(iter(results))
@@ -80,7 +109,10 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
         f"Settings: model `{settings.model_name}`, chunks of {settings.chunk_size} characters "
         f"(overlap {settings.chunk_overlap}), top-k {settings.top_k}, FAQ threshold "
         f"{settings.faq_threshold}, abstention threshold {settings.abstain_threshold}.", "",
+        f"The test split is frozen: sha256 of its items `{test_sha256}`.", "",
         DEFINITIONS,
+        f"## Headline ({main}, default settings)", "",
+        *_headline(results[main]["dev"]["overall"], results[main]["test"]["overall"]), "",
         "## Systems side by side (test split)", "",
         *_table({name: r["test"]["overall"] for name, r in results.items()}, "system"), "",
         "## Systems side by side (all items)", "",
@@ -88,8 +120,8 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
         *[f"![{title}]({name})" for title, name in plots], "",
         f"## {main} by category (test split)", "",
         *_table(results[main]["test"], "category"), "",
-        f"## {main} by category (all items)", "",
-        *_table(results[main]["all"], "category"), "",
+        f"## {main} by category (dev split)", "",
+        *_table(results[main]["dev"], "category"), "",
     ]
     if calibration:
         lines += [
@@ -101,9 +133,11 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
             f"({_against(settings, calibration)}).", "",
         ]
     misses = _misses(items, per_item[main])
-    lines += [f"## Items {main} did not get right ({len(misses) // 2})", "", *misses]
+    lines += [f"## Items {main} answered wrongly or not at all ({len(misses) // 2})", "",
+              *misses]
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     data = {"generated": stamp, "items": len(items), "calibration": calibration,
+            "test_sha256": test_sha256,
             "settings": settings.model_dump(mode="json"), "systems": results}
     (report.parent / "results.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
 
@@ -115,7 +149,7 @@ def _plots(folder: Path, results: Results) -> list[tuple[str, str]]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keys = ["hit@5", "ndcg@10", "answered_with_support", "abstention_recall", "crag_score"]
+    keys = ["hit@5", "confident_right", "right_with_hedges", "confident_out_of_scope", "score"]
     systems = list(results)
     fig, ax = plt.subplots(figsize=(10, 4))
     width = 0.8 / len(systems)
@@ -135,12 +169,12 @@ def _plots(folder: Path, results: Results) -> list[tuple[str, str]]:
     cats = [c for c in results[systems[0]]["test"] if c != "overall"]
     fig, ax = plt.subplots(figsize=(10, 4))
     for i, name in enumerate(systems):
-        vals = [results[name]["test"][c]["answered_with_support"] if c != "out_of_scope"
-                else results[name]["test"][c]["abstention_recall"] for c in cats]
+        vals = [results[name]["test"][c]["score"] for c in cats]
         ax.bar([k + i * width for k in range(len(cats))], vals, width, label=name)
     ax.set_xticks([k + 0.4 - width / 2 for k in range(len(cats))], cats)
-    ax.set_ylim(0, 1.05)
-    ax.set_title("Test split: answered + supported per category (out_of_scope: abstained)")
+    ax.set_ylim(-1, 1.05)
+    ax.axhline(0, color="black", linewidth=0.5)
+    ax.set_title("Test split: mean score per category")
     ax.legend(fontsize=8, ncol=len(systems))
     fig.tight_layout()
     fig.savefig(folder / "categories.png", dpi=110)

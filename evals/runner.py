@@ -7,7 +7,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +41,20 @@ class Item:
     sources: list[str]
     split: str = "dev"
     passages: list[dict[str, str]] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)  # earlier questions of a follow-up
+    language: str = "en"
+    near: str = ""  # out of scope: the document holding the closest passage
+    why: str = ""  # out of scope: what the documents say nearby and do not say
 
     @property
     def labelled(self) -> list[Passage]:
         return [Passage(p["source"], p["quote"]) for p in self.passages]
+
+    @property
+    def expects_answer(self) -> bool:
+        """Whether the offline answerer should answer: it cannot read a question that is not
+        in English, so there the right outcome is the notice saying so."""
+        return self.answerable and self.language == "en"
 
 
 def load_items(path: Path) -> list[Item]:
@@ -61,8 +71,8 @@ def load_items(path: Path) -> list[Item]:
 
 def score_answer(kb: KnowledgeBase, item: Item, answer: Answer) -> Scored:
     """One item's figures for a product answer (retrieval measured separately)."""
-    scored = Scored(answerable=item.answerable, abstained=answer.abstained, mode=answer.mode,
-                    answer=answer.text)
+    scored = Scored(answerable=item.expects_answer, abstained=answer.abstained,
+                    mode=answer.mode, answer=answer.text)
     hits = kb.search(item.question, k=10)
     retrieval_figures([(h.chunk.doc_id, h.chunk.text) for h in hits], item.labelled, scored)
     if not answer.abstained:
@@ -82,9 +92,31 @@ def run_system(kb: KnowledgeBase, items: list[Item], overrides: dict[str, Any]) 
     base = kb.settings
     kb.use_settings(base.model_copy(update=overrides))
     try:
-        return [score_answer(kb, item, kb.ask(item.question)) for item in items]
+        return [score_answer(kb, item, ask_item(kb, item)) for item in items]
     finally:
         kb.use_settings(base)
+
+
+def ask_item(kb: KnowledgeBase, item: Item) -> Answer:
+    """The answer to `item`; a follow-up is asked after its earlier questions, each with the
+    answers given before it, as a person in the app would have seen them."""
+    turns: list[tuple[str, str]] = []
+    for earlier in item.history:
+        try:
+            turns.append((earlier, kb.ask(earlier, history=turns).text))
+        except KBError:
+            turns.append((earlier, ""))
+    return kb.ask(item.question, history=turns)
+
+
+def split_sha256(items: list[Item], split: str = "test") -> str:
+    """A digest of a split's items as written: the report records the test split's, so that
+    a change to frozen test items shows."""
+    import hashlib
+
+    raw = "\n".join(json.dumps(asdict(i), sort_keys=True, ensure_ascii=False)
+                    for i in items if i.split == split)
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def run_baseline(kb: KnowledgeBase, items: list[Item]) -> list[Scored]:
@@ -100,7 +132,7 @@ def run_baseline(kb: KnowledgeBase, items: list[Item]) -> list[Scored]:
 
 def _baseline_item(baseline: Any, item: Item) -> Scored:
     """The baseline never abstains; its answer is the top chunk, cited whole."""
-    scored = Scored(answerable=item.answerable, abstained=False)
+    scored = Scored(answerable=item.expects_answer, abstained=False)
     results = baseline.search(item.question, 10)
     retrieval_figures([(s, t) for t, s in results], item.labelled, scored)
     text, source = results[0] if results else ("", "")
@@ -185,12 +217,14 @@ def run_eval(settings: Settings, questions: Path, report: Path, calibrate_too: b
             results[name] = group(items, per_item[name])
         if calibrate_too:
             calibration = calibrate(kb, items)
-    write_outputs(report, settings, items, results, per_item, calibration)
+    write_outputs(report, settings, items, results, per_item, calibration,
+                  split_sha256(items))
     main = results[names[0]]["all"]["overall"]
     return (
-        f"{len(items)} questions ({names[0]}): answered with supporting citation "
-        f"{main['answered_with_support']:.1%} of answerable, abstention recall "
-        f"{main['abstention_recall']:.1%}, precision {main['abstention_precision']:.1%}, "
-        f"hit@5 {main['hit@5']:.1%}, MRR {main['mrr']:.3f}, unquoted sentences "
+        f"{len(items)} questions ({names[0]}): confident and right "
+        f"{main['confident_right']:.1%} of answerable, right with hedges "
+        f"{main['right_with_hedges']:.1%}, confident on out-of-scope "
+        f"{main['confident_out_of_scope']:.1%}, score {main['score']:+.2f}, "
+        f"hit@5 {main['hit@5']:.1%}, unquoted sentences "
         f"{int(main['unquoted_sentences'])}; report written to {report}"
     )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.embedder import Embedder
+from kb.index.embedder import Embedder
 from kb.settings import Settings
 
 if TYPE_CHECKING:

@@ -17,14 +17,14 @@ from ingest.clean import clean_text
 from ingest.glossary import extract_glossary
 from ingest.loaders import load_pages
 from ingest.sources import Source, discover, title_from
-from kb import index
-from kb.embedder import Embedder
 from kb.errors import KBError
-from kb.lexical import LexicalIndex
+from kb.index import generations as index
+from kb.index.embedder import Embedder
+from kb.index.lexical import LexicalIndex
+from kb.index.store import STORED_ROLES, VectorStore
 from kb.models import Chunk, Document, Sentence
 from kb.runtime import configure_runtime
 from kb.settings import Settings
-from kb.store import STORED_ROLES, VectorStore
 
 log = logging.getLogger(__name__)
 

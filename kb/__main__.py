@@ -2,6 +2,6 @@
 
 import sys
 
-from kb.cli import main
+from kb.present.cli import main
 
 sys.exit(main())

@@ -8,17 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb import index
-from kb.answer import Composer
-from kb.embedder import Embedder
+from kb.answer.compose import Composer
 from kb.errors import QuestionError
-from kb.lexical import LexicalIndex
+from kb.index import generations as index
+from kb.index.embedder import Embedder
+from kb.index.lexical import LexicalIndex
+from kb.index.store import VectorStore
 from kb.models import Answer, Citation, Document, GlossaryEntry, Hit, Retrieval
-from kb.naming import DocumentNames
-from kb.retrieve import Method, Retriever
+from kb.query.naming import DocumentNames
+from kb.query.vocabulary import expand
+from kb.retrieve.fusion import Method, Retriever
 from kb.settings import Settings
-from kb.store import VectorStore
-from kb.vocabulary import expand
 
 # A turn of history: a plain earlier question, or a (question, answer) pair.
 Turn = str | tuple[str, str]

@@ -12,8 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import build_app
-from kb import render
 from kb.knowledge import KnowledgeBase
+from kb.present import render
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest
-from kb.embedder import Embedder
+from kb.index.embedder import Embedder
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kb.answer import UNCOVERED
-from kb.cite import CANNOT_ANSWER
+from kb.answer.cite import CANNOT_ANSWER
+from kb.answer.compose import UNCOVERED
 from kb.errors import QuestionError
 from kb.knowledge import KnowledgeBase, split_question
 from kb.models import Answer

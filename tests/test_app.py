@@ -37,7 +37,7 @@ def test_answer_streams_then_shows_sources(handlers: Handlers) -> None:
 
 def test_citation_opens_highlighted_passage(handlers: Handlers) -> None:
     *_, session = _last(handlers.respond("Which office manages the Quay program?", [], Session()))
-    choice = __import__("kb.render", fromlist=["x"]).citation_choice(session.last.citations[0])
+    choice = __import__("kb.present.render", fromlist=["x"]).citation_choice(session.last.citations[0])
     out = handlers.show_citation(choice, session)
     assert '<mark class="ipskb-mark">The Office of Quay Assessments (OQA-7) manages' in out
 

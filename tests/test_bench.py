@@ -16,7 +16,7 @@ from evals.baseline import LangChainBaseline
 from evals.bench import BenchConfig, run
 from evals.standin import HashEmbedder
 from evals.synthetic import UNITS_PER_DOC, write_corpus
-from kb.embedder import Embedder
+from kb.index.embedder import Embedder
 from kb.settings import Settings
 from tests.conftest import DATA, copy_corpus
 

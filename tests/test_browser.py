@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from app import build_app
-from kb import render
 from kb.knowledge import KnowledgeBase
+from kb.present import render
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("IPSKB_SCREENSHOT_DIR", "test-artifacts"))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.cli import main
 from kb.knowledge import KnowledgeBase
+from kb.present.cli import main
 from kb.settings import Settings
 
 CITATION_KEYS = {"n", "source", "title", "url", "location", "status", "quote"}

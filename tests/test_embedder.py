@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from kb.embedder import Embedder, model_dir
 from kb.errors import ModelError
+from kb.index.embedder import Embedder, model_dir
 from kb.settings import MODEL_SHA256, Settings
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from kb import index
-from kb.cli import main
 from kb.errors import KBError
-from kb.feedback import FeedbackEntry, FeedbackError, FeedbackStore
+from kb.index import generations as index
+from kb.present.cli import main
+from kb.present.feedback import FeedbackEntry, FeedbackError, FeedbackStore
 from kb.settings import Settings
 
 CITATION = {

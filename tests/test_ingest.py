@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest
-from kb import index
-from kb.embedder import Embedder
 from kb.errors import IndexMismatchError, IndexMissingError, LoadError
+from kb.index import generations as index
+from kb.index.embedder import Embedder
+from kb.index.store import VectorStore
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
-from kb.store import VectorStore
 
 SettingsFactory = Callable[..., Settings]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kb.models import Document
-from kb.naming import DocumentNames, identifiers, words
+from kb.query.naming import DocumentNames, identifiers, words
 
 
 def _doc(doc_id: str, title: str, aliases: list[str]) -> Document:

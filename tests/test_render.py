@@ -1,7 +1,7 @@
 """HTML for the app: markup in questions and documents shows as characters."""
 
-from kb import render
 from kb.models import Answer, Citation, Document
+from kb.present import render
 
 
 def _doc(text: str, url: str = "https://example.org/a") -> Document:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer, AnswerSentence, Citation
-from kb.reply import draft_reply
+from kb.present.reply import draft_reply
 
 FAQ_URL = "https://example.org/faq"
 CONTACT = Citation(

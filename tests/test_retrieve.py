@@ -1,7 +1,7 @@
 import pytest
 
 from kb.knowledge import KnowledgeBase
-from kb.retrieve import rrf
+from kb.retrieve.fusion import rrf
 
 
 def test_rrf_fuses_rankings_exactly() -> None:

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from kb.lexical import LexicalIndex
+from kb.index.lexical import LexicalIndex
+from kb.index.store import VectorStore
 from kb.models import Chunk, Hit, doc_key
 from kb.settings import Settings
-from kb.store import VectorStore
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

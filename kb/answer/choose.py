@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.lexical import LexicalIndex
+from kb.index.lexical import LexicalIndex
 from kb.models import Sentence
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ import re
 import textwrap
 from collections.abc import Sequence
 
-from kb.answer import WEAK_MATCH
-from kb.cite import NO_CONTACT
+from kb.answer.cite import NO_CONTACT
+from kb.answer.compose import WEAK_MATCH
 from kb.models import Answer, Citation
 
 WIDTH = 78  # short enough that mail clients wrapping at 80 leave the draft's lines alone

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.answerability import (
+from kb.answer.answerability import (
     asked_types,
     gives_all,
     gives_any,
@@ -21,12 +21,12 @@ from kb.answerability import (
     required_patterns,
     unknown_names,
 )
-from kb.choose import Scored, lead_in_alone, select, with_items
-from kb.cite import abstention, contact_citations, render
-from kb.lexical import LexicalIndex, terms
+from kb.answer.choose import Scored, lead_in_alone, select, with_items
+from kb.answer.cite import abstention, contact_citations, render
+from kb.index.lexical import LexicalIndex, terms
+from kb.index.store import VectorStore
 from kb.models import Answer, Chunk, Citation, Document, Hit, Mode, Retrieval, Sentence
 from kb.settings import Settings
-from kb.store import VectorStore
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -174,7 +174,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _feedback(settings: Settings, args: argparse.Namespace) -> int:
-    from kb.feedback import FeedbackStore
+    from kb.present.feedback import FeedbackStore
 
     store = FeedbackStore.for_settings(settings)
     if args.feedback_command == "export":

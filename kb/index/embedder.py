@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kb.errors import ModelError
-from kb.query_encoder import QueryEncoder
+from kb.index.query_encoder import QueryEncoder
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 
@@ -97,7 +97,7 @@ class Embedder:
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Embed questions: the same vectors as `encode`, faster for a few short texts
-        (see kb.query_encoder)."""
+        (see kb.index.query_encoder)."""
         if not texts:
             return self.encode(texts)
         with self._lock:

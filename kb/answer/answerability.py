@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from kb.lexical import terms
-from kb.vocabulary import unexplained
+from kb.index.lexical import terms
+from kb.query.vocabulary import unexplained
 
 _PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9&-]*|[A-Z]{2,}[a-z]?)\b")
 _NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")

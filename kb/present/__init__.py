@@ -1,0 +1,1 @@
+"""Presenting answers: the command line, the app's HTML, reply drafts, feedback."""

@@ -1,0 +1,2 @@
+"""Retrieval: the passages and sentences a question's plan points to, fused from dense and
+keyword rankings."""
