@@ -154,8 +154,8 @@ def measure_answers(kb: KnowledgeBase, questions: Sequence[str], rounds: int,
         answers = []
         for question in questions:
             encoded = encoder.seconds if encoder else 0.0
-            r_s, parts = timed(partial(kb.retrieve, question))
-            c_s, answer = timed(partial(kb.composer.compose, question.strip(), parts))
+            r_s, (plan, evidence) = timed(partial(_plan_and_gather, kb, question))
+            c_s, answer = timed(partial(kb.compose, plan, evidence))
             retrieval.append(r_s)
             composition.append(c_s)
             encoding.append(encoder.seconds - encoded if encoder else 0.0)
@@ -173,6 +173,11 @@ def measure_answers(kb: KnowledgeBase, questions: Sequence[str], rounds: int,
         figures.update(percentiles([t - e for t, e in zip(total, encoding, strict=True)],
                                    f"{prefix}search_and_composition"))
     return figures, answers
+
+
+def _plan_and_gather(kb: KnowledgeBase, question: str) -> tuple[Any, Any]:
+    plan = kb.plan(question)
+    return plan, kb.gather(plan)
 
 
 def measure_baseline(sources: Path, embedder: Embedder, questions: Sequence[str],

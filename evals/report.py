@@ -86,10 +86,11 @@ def _misses(items: list[Item], scored: list[Scored]) -> list[str]:
 
 def _against(settings: Settings, calibration: dict[str, Any]) -> str:
     """How the calibrated thresholds compare with the ones the evaluation ran with."""
-    ran = (settings.faq_threshold, settings.abstain_threshold)
-    if ran == (calibration["faq_threshold"], calibration["abstain_threshold"]):
+    ran = (settings.faq_threshold, settings.abstain_threshold, settings.cover_threshold)
+    if ran == (calibration["faq_threshold"], calibration["abstain_threshold"],
+               calibration["cover_threshold"]):
         return "the thresholds this evaluation used"
-    return (f"this evaluation used {ran[0]} and {ran[1]}: set the defaults in "
+    return (f"this evaluation used {ran[0]}, {ran[1]} and {ran[2]}: set the defaults in "
             "`kb/settings.py` to the calibrated values")
 
 
@@ -108,7 +109,8 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
         "test) in `evals/questions.jsonl`. Tune on dev, report test.", "",
         f"Settings: model `{settings.model_name}`, chunks of {settings.chunk_size} characters "
         f"(overlap {settings.chunk_overlap}), top-k {settings.top_k}, FAQ threshold "
-        f"{settings.faq_threshold}, abstention threshold {settings.abstain_threshold}.", "",
+        f"{settings.faq_threshold}, abstention threshold {settings.abstain_threshold}, "
+        f"coverage threshold {settings.cover_threshold}.", "",
         f"The test split is frozen: sha256 of its items `{test_sha256}`.", "",
         DEFINITIONS,
         f"## Headline ({main}, default settings)", "",
@@ -126,10 +128,12 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
     if calibration:
         lines += [
             "## Threshold calibration (dev split)", "",
-            f"A grid search over the FAQ and abstention thresholds, counting dev items right, "
-            f"found {calibration['dev_right']} of {calibration['dev_items']} at best; the middle "
-            f"of that plateau is FAQ threshold **{calibration['faq_threshold']}** and abstention "
-            f"threshold **{calibration['abstain_threshold']}** "
+            "A grid search over the FAQ and abstention thresholds, then the coverage threshold, "
+            f"scoring the {calibration['dev_items']} dev items, found a best mean score of "
+            f"{calibration['dev_score']:+.2f}; the middle of that plateau is FAQ threshold "
+            f"**{calibration['faq_threshold']}**, abstention threshold "
+            f"**{calibration['abstain_threshold']}** and coverage threshold "
+            f"**{calibration['cover_threshold']}** "
             f"({_against(settings, calibration)}).", "",
         ]
     misses = _misses(items, per_item[main])

@@ -23,6 +23,7 @@ from kb.index.embedder import Embedder
 from kb.index.lexical import LexicalIndex
 from kb.index.store import STORED_ROLES, VectorStore
 from kb.models import Chunk, Document, Sentence
+from kb.nlp import Pipeline
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 
@@ -59,7 +60,7 @@ class _Loaded:
 
 def ingest(
     settings: Settings, sources_dir: Path | None = None, rebuild: bool = False,
-    progress: bool = False, embedder: Embedder | None = None,
+    progress: bool = False, embedder: Embedder | None = None, nlp: Pipeline | None = None,
 ) -> IngestReport:
     """Bring the index in line with the sources folder."""
     configure_runtime()
@@ -80,7 +81,7 @@ def ingest(
     workspace = index.new_workspace(settings.data_dir)
     try:
         _build(workspace, None if report.rebuilt else prev, docs, loaded, report, settings,
-               embedder or Embedder(settings), progress)
+               embedder or Embedder(settings), progress, nlp or Pipeline())
         index.publish(settings.data_dir, workspace)
     except BaseException:
         shutil.rmtree(workspace, ignore_errors=True)
@@ -165,6 +166,7 @@ def embedding_text(doc: Document, chunk: Chunk) -> str:
 def _build(
     workspace: Path, prev: Path | None, docs: dict[str, Document], loaded: list[_Loaded],
     report: IngestReport, settings: Settings, embedder: Embedder, progress: bool,
+    nlp: Pipeline,
 ) -> None:
     if prev is not None:
         shutil.copytree(prev / "chroma", workspace / "chroma")
@@ -173,6 +175,9 @@ def _build(
         store.delete_documents(report.changed + report.removed)
         chunks = [c for item in loaded for c in item.chunks]
         sentences = [s for item in loaded for s in item.sentences if s.role in STORED_ROLES]
+        body = [s for s in sentences if s.role == "body"]
+        for sentence, found in zip(body, nlp.mentions([s.text for s in body]), strict=True):
+            sentence.mentions = found
         texts = [embedding_text(docs[c.doc_id], c) for c in chunks]
         vectors, report.embedded = _encode(texts + [s.text for s in sentences], embedder, progress)
         store.add_chunks(chunks, vectors[: len(chunks)])

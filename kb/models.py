@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Status = Literal["current", "excerpt", "historical"]
-Mode = Literal["faq", "extractive", "abstain"]
+Mode = Literal["faq", "extractive", "related", "abstain"]
 
 
 @dataclass
@@ -119,6 +119,14 @@ def chunk_id_of(sentence_id: str) -> str:
     return sentence_id.rsplit(".", 1)[0]
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A fact of some kind a sentence states: ("date", "April 12, 2019"), found at ingest."""
+
+    kind: str  # "person", "organisation", "place", "date", "duration", "count", ... (kb.rules)
+    text: str
+
+
 @dataclass
 class Sentence:
     """A sentence of a chunk, embedded at ingest so answering needs no encoding but the question."""
@@ -130,6 +138,10 @@ class Sentence:
     start: int
     end: int
     role: str = "body"  # "body" | "question" (an FAQ's question) | "heading" (not stored)
+    mentions: list[Mention] = field(default_factory=list)  # what it states, by kind
+
+    def kinds(self) -> set[str]:
+        return {m.kind for m in self.mentions}
 
 
 @dataclass
@@ -201,10 +213,18 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)  # parts the documents do not answer
+    confidence: float = 0.0  # 0-1: how sure the composer is that the sentences answer
+    reasons: list[str] = field(default_factory=list)  # why it hedged or abstained
+    language: str = "en"  # the question's language
 
     @property
     def abstained(self) -> bool:
         return self.mode == "abstain"
+
+    @property
+    def hedged(self) -> bool:
+        """The documents touch the topic but do not state what was asked."""
+        return self.mode == "related"
 
     def to_json(self) -> dict[str, Any]:
         """The stable contract of ``ipskb ask --json``."""
@@ -213,5 +233,7 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "mode": self.mode,
+            "confidence": round(self.confidence, 3),
+            "uncovered": list(self.uncovered),
             "citations": [c.to_json() for c in self.citations],
         }

@@ -15,8 +15,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 7: body sentences and FAQ questions in collections of their own, contacts in index.json.
 # 8: a phone number, address or link is answerable wherever it is, not only in a contact block.
 # 9: a line with a bare web address ("(uscg.mil)") is a contact detail too.
-CHUNKER_VERSION = 9
+# 10: sentences record what they state by kind (dates, names, numbers ...), found by spaCy.
+CHUNKER_VERSION = 10
 
+# The spaCy model's files (see kb.nlp): what ingest found in each sentence depends on it.
+NLP_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 
@@ -48,7 +51,10 @@ class Settings(BaseSettings):
 
     # Calibrated on evals/questions.jsonl (dev split); see evals/report.md.
     faq_threshold: float = Field(0.84, ge=0.0, le=1.0)
-    abstain_threshold: float = Field(0.46, ge=0.0, le=2.0)
+    abstain_threshold: float = Field(0.62, ge=0.0, le=2.0)
+    # The share of what a question is about that a confident answer's sentences must hold;
+    # below it the answer is "related": it says what the documents do not state.
+    cover_threshold: float = Field(0.9, ge=0.0, le=1.0)
     max_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
 
@@ -63,6 +69,7 @@ class Settings(BaseSettings):
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
             "chunker_version": CHUNKER_VERSION,
+            "nlp_sha256": NLP_SHA256,
         }
 
     def fingerprint_id(self) -> str:

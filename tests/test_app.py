@@ -96,6 +96,7 @@ def test_api_over_http(kb: KnowledgeBase, tmp_path: Any) -> None:
         result = client.predict("Which office manages the Quay program?", api_name="/ask")
     finally:
         app.close()
-    assert set(result) == {"question", "answer", "abstained", "mode", "citations"}
+    assert set(result) == {"question", "answer", "abstained", "mode", "confidence",
+                           "uncovered", "citations"}
     assert result["mode"] == "extractive" and "Office of Quay Assessments" in result["answer"]
     assert result["citations"][0]["source"] == "guide.md"

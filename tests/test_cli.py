@@ -31,7 +31,8 @@ def test_ask_json_contract(env: KnowledgeBase, capsys: pytest.CaptureFixture[str
     lines = capsys.readouterr().out.strip().splitlines()
     assert code == 0 and len(lines) == 2
     first, second = (json.loads(line) for line in lines)
-    assert set(first) == {"question", "answer", "abstained", "mode", "citations"}
+    assert set(first) == {"question", "answer", "abstained", "mode", "confidence",
+                           "uncovered", "citations"}
     assert first["question"] == "Which office manages the Quay program?"
     assert first["mode"] == "extractive" and first["abstained"] is False
     assert "Office of Quay Assessments" in first["answer"]

@@ -1,248 +1,207 @@
-"""Answer composition: FAQ first, else extractive, else an honest abstention.
+"""Answer composition: a pure function of the query plan and its evidence.
 
-Every answer sentence is a verbatim source sentence followed by its citation marker; every
-citation is used by at least one sentence.
+In order: a question the offline answerer cannot read gets a notice in its language; a
+request to spell out an acronym is answered from the glossary; a question close to an FAQ
+question gets that FAQ's approved answer; otherwise each part is judged (kb.answer.judge)
+and the answer is extractive (the cited sentences give what was asked), related (they touch
+it but do not state it, and the answer says so first) or an abstention with the contact.
+Every quoted sentence is verbatim with its citation marker.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
-import numpy as np
-
-from kb.answer.answerability import (
-    asked_types,
-    gives_all,
-    gives_any,
-    lacks_amount,
-    required_patterns,
-    unknown_names,
-)
-from kb.answer.choose import Scored, lead_in_alone, select, with_items
+from kb import rules
+from kb.answer import notices
+from kb.answer.choose import Scored
 from kb.answer.cite import abstention, contact_citations, render
+from kb.answer.judge import ANSWERED, RELATED, UNANSWERED, Verdict, judge
+from kb.answer.rank import gives, rank
 from kb.index.lexical import LexicalIndex, terms
-from kb.index.store import VectorStore
-from kb.models import Answer, Chunk, Citation, Document, Hit, Mode, Retrieval, Sentence
+from kb.models import Answer, Chunk, Citation, Document, GlossaryEntry, Hit, Sentence
+from kb.query.plan import QueryPlan
+from kb.retrieve.evidence import Evidence, FaqCandidate
 from kb.settings import Settings
-
-if TYPE_CHECKING:
-    from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 
-WEAK_MATCH = ("Note: these passages match the question only loosely; check that they "
-              "answer it before relying on them.")
 UNCOVERED = "The documents do not answer this part of the question:"
-# A sentence's score: its own similarity to the question, the share of the question's
-# (IDF-weighted) words it contains, and how relevant its whole passage is.
-# Weights tuned on the dev split of evals/questions.jsonl (forced answers, all thresholds 0).
-W_SENTENCE, W_TERMS, W_PASSAGE = 0.6, 0.35, 0.4
-W_TYPE = 0.15  # bonus for holding what the question asks for: a date for "when", ...
-W_NAMED = 0.2  # bonus for a sentence of a document the question names ("the brochure says")
-WEAK_MARGIN = 0.1  # an answer this close to the abstention threshold says it is a loose match
-FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
-# Where a current document says much the same, it should be the one quoted.
-STATUS_PENALTY = {"historical": 0.05}
-# A statute's editorial notes quote the old and new wording of amended text: they share the
-# law's words but are its history, not what it says now.
-EDITORIAL = re.compile(r"^(?:editorial notes|amendments|statutory notes|prior provisions|"
-                       r"source credit|codification)\b", re.IGNORECASE)
-EDITORIAL_PENALTY = 0.15
+FAQ_TIE = 0.03  # a current document's FAQ wins over another this close to it
 
 
-class Composer:
-    """Builds an `Answer` from retrieved passages and their stored sentence embeddings."""
+@dataclass
+class Library:
+    """What composition knows besides the evidence: the documents and what was derived from
+    them at ingest. Read-only; nothing in it touches the index."""
 
-    def __init__(
-        self, store: VectorStore, lexical: LexicalIndex, documents: dict[str, Document],
-        contacts: Sequence[Chunk], settings: Settings,
-    ) -> None:
-        self.store = store
-        self.lexical = lexical
-        # Names a question may use: the documents' words and their titles, publishers, dates.
-        self.vocabulary = lexical.vocabulary | terms(" ".join(
-            f"{d.title} {d.publisher} {d.date} {d.kind}" for d in documents.values()))
-        self.documents = documents
+    documents: dict[str, Document]
+    lexical: LexicalIndex  # its IDF weights: how much each word says
+    contacts: list[Chunk] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    naming: dict[str, set[str]] = field(default_factory=dict)  # words that name each document
+
+    @classmethod
+    def of(cls, documents: dict[str, Document], lexical: LexicalIndex, contacts: list[Chunk],
+           glossary: list[GlossaryEntry]) -> Library:
         # The words that name a document ("Port Security Advisory 1-17") say where to look,
         # not what the answer says: an answer need not repeat them.
-        self.naming_terms = {
-            d.doc_id: terms(" ".join([d.title, *d.aliases])) for d in documents.values()}
-        self.contacts = list(contacts)
-        self.settings = settings
-
-    def compose(self, question: str, parts: list[Retrieval]) -> Answer:
-        """Answer `question`, searched as one or more `parts` (a two-part question is
-        searched part by part)."""
-        # Ranked once: the FAQ check weighs its answer against the same ranking.
-        rankings = self.rank_parts(parts)
-        if len(parts) == 1 and self.settings.faq_first:
-            p = parts[0]
-            faq, _ = self.faq_answer(
-                question, p.query, p.vector, p.hits, self.settings.faq_threshold, rankings[0],
-                p.named)
-            if faq is not None:
-                return faq
-        answer = self.extractive_answer(
-            question, parts, self.settings.abstain_threshold, rankings)
-        return answer or self.abstain(question, [h for p in parts for h in p.hits])
-
-    # -- FAQ first -------------------------------------------------------------------------
-    def best_faq(self, vector: NDArray[np.float32]) -> tuple[Sentence, float] | None:
-        """The FAQ question closest to the query; a current document wins a near tie."""
-        near = self.store.nearest_questions(vector, 4)
-        if not near:
-            return None
-        top = near[0][1]
-        for sentence, score in near:
-            doc = self.documents.get(sentence.doc_id)
-            if score >= top - 0.03 and doc is not None and doc.status == "current":
-                return sentence, score
-        return near[0]
-
-    def faq_answer(
-        self, question: str, query: str, vector: NDArray[np.float32], hits: list[Hit],
-        threshold: float, rival: list[Scored] | None = None, named: Sequence[str] = (),
-    ) -> tuple[Answer | None, float]:
-        """The closest FAQ's approved answer, trimmed to the sentences that matter, when its
-        question is at least `threshold` similar; with the similarity. `rival` is the
-        ranking of `hits`, when the caller has it already; `named`, the documents the
-        question names (an FAQ of another document does not answer it)."""
-        best = self.best_faq(vector)
-        if best is None or (named and best[0].doc_id not in named):
-            return None, 0.0
-        if best[1] < threshold:
-            return None, best[1]
-        cid = best[0].chunk_id
-        chunk = next((h.chunk for h in hits if h.chunk.chunk_id == cid), None)
-        if chunk is None:
-            chunk = self.store.get_chunks([cid])[cid]
-        faq_hit = Hit(chunk=chunk, score=1.0, dense_score=best[1])
-        if rival is None:
-            rival = self.rank_sentences(query, vector, hits, named=named)
-        # The FAQ's sentences were read with the hits when it is one of them.
-        own = [s for s in rival if s.sentence.chunk_id == cid]
-        read = ([s.sentence for s in own], np.stack([s.vector for s in own])
-                ) if own and len(own) == chunk.sentences else None
-        ranked = self.rank_sentences(query, vector, [faq_hit], read, named)
-        if not ranked:
-            return None, best[1]
-        if rival and rival[0].score > ranked[0].score + FAQ_MARGIN:
-            # A question worded like an FAQ question but answered better elsewhere.
-            return None, best[1]
-        keep = ranked[: self.settings.max_sentences]
-        first = min(ranked, key=lambda s: s.sentence.start)
-        if first not in keep:  # an FAQ answer's opening sentence carries its gist
-            keep = [*keep[:-1], first]
-        return self._render(question, "faq", keep, [faq_hit, *hits]), best[1]
-
-    def extractive_answer(
-        self, question: str, parts: list[Retrieval], threshold: float,
-        rankings: list[list[Scored]] | None = None,
-    ) -> Answer | None:
-        """The best source sentences for each part of the question whose best sentence
-        scores at least `threshold`; None when no part does. Parts left unanswered are
-        named in a note."""
-        limit = self.settings.max_sentences if len(parts) == 1 else 2
-        chosen: list[Scored] = []
-        uncovered: list[str] = []
-        weakest = float("inf")
-        if rankings is None:
-            rankings = self.rank_parts(parts)
-        for part, ranked in zip(parts, rankings, strict=True):
-            # "How often ...?" is answered only by a sentence that gives a frequency.
-            needs = required_patterns(part.text)
-            pool = [s for s in ranked if gives_all(needs, s.sentence.text)
-                    and not lead_in_alone(s, ranked)]
-            if not pool or pool[0].score < threshold or unknown_names(
-                part.text, self.vocabulary
-            ):
-                uncovered.append(part.text)
-                continue
-            weakest = min(weakest, pool[0].score)
-            picks = with_items(select(
-                pool, self.wanted(part.query, part.named), limit, self.lexical, part.named),
-                ranked)
-            if lacks_amount(part.text, [p.sentence.text for p in picks]):
-                uncovered.append(part.text)
-                continue
-            for pick in picks:
-                if all(pick.sentence.sentence_id != c.sentence.sentence_id for c in chosen):
-                    chosen.append(pick)
-        if not chosen:
-            return None
-        hits = [h for p in parts for h in p.hits]
-        answer = self._render(question, "extractive", chosen, hits)
-        if uncovered:
-            answer.text += "\n\n" + "\n".join(
-                f"{UNCOVERED} \u201c{text}\u201d" for text in uncovered)
-            answer.uncovered = uncovered
-        if weakest < threshold + WEAK_MARGIN:
-            answer.text += f"\n\n{WEAK_MATCH}"
-        return answer
-
-    # -- extractive ------------------------------------------------------------------------
-    def rank_parts(self, parts: list[Retrieval]) -> list[list[Scored]]:
-        """`rank_sentences` for each part, reading the sentences of all parts at once."""
-        chunks = {h.chunk.chunk_id: h.chunk for p in parts for h in p.hits}
-        sentences, vectors = self.store.sentences_of(list(chunks.values()))
-        rows: dict[str, list[int]] = {}
-        for row, sentence in enumerate(sentences):
-            rows.setdefault(sentence.chunk_id, []).append(row)
-        ranked = []
-        for p in parts:
-            mine = [r for h in p.hits for r in rows.get(h.chunk.chunk_id, [])]
-            ranked.append(self.rank_sentences(
-                p.query, p.vector, p.hits, ([sentences[r] for r in mine], vectors[mine]),
-                p.named))
-        return ranked
-
-    def rank_sentences(
-        self, query: str, vector: NDArray[np.float32], hits: list[Hit],
-        read: tuple[list[Sentence], NDArray[np.float32]] | None = None,
-        named: Sequence[str] = (),
-    ) -> list[Scored]:
-        """Body sentences of the hits, best first, one per distinct source span. `read`:
-        those sentences and their embeddings, when the caller has them already; `named`:
-        documents the question names, whose sentences are preferred."""
-        sentences, vectors = read or self.store.sentences_of([h.chunk for h in hits])
-        if not sentences:
-            return []
-        passage = {h.chunk.chunk_id: h.dense_score or 0.0 for h in hits}
-        editorial = {h.chunk.chunk_id for h in hits if EDITORIAL.match(h.chunk.section)}
-        context = {h.chunk.chunk_id: terms(f"{h.chunk.section} {h.chunk.question}") for h in hits}
-        dense = vectors @ vector
-        wanted = self.wanted(query, named)
-        asked = asked_types(query)
-        out: dict[tuple[str, int], Scored] = {}
-        for sentence, row, cos in zip(sentences, vectors, dense, strict=True):
-            key = (sentence.doc_id, sentence.start)
-            if key in out:
-                continue
-            present = terms(sentence.text) | context.get(sentence.chunk_id, set())
-            score = (W_SENTENCE * float(cos) + W_TERMS * self.lexical.coverage(wanted, present)
-                     + W_PASSAGE * passage.get(sentence.chunk_id, 0.0)
-                     + W_TYPE * gives_any(asked, sentence.text)
-                     + (W_NAMED if sentence.doc_id in named else 0.0)
-                     - STATUS_PENALTY.get(self.documents[sentence.doc_id].status, 0.0)
-                     - (EDITORIAL_PENALTY if sentence.chunk_id in editorial else 0.0))
-            out[key] = Scored(sentence, row, score, present, sentence.chunk_id in editorial)
-        return sorted(out.values(), key=lambda s: -s.score)
-
-    def wanted(self, query: str, named: Sequence[str] = ()) -> set[str]:
-        """The words of `query` an answer should hold: not those naming a document."""
-        return terms(query).difference(*(self.naming_terms.get(d, set()) for d in named))
-
-    # -- citing ----------------------------------------------------------------------------
-    def _render(self, question: str, mode: Mode, chosen: list[Scored], hits: list[Hit]) -> Answer:
-        return render(question, mode, [s.sentence for s in chosen], hits, self.documents)
+        naming = {d.doc_id: terms(" ".join([d.title, *d.aliases])) for d in documents.values()}
+        return cls(documents, lexical, contacts, glossary, naming)
 
     def contact_citations(self) -> list[Citation]:
-        """The program contacts the documents give, from current documents when any do."""
         return contact_citations(self.contacts, self.documents)
 
-    def abstain(self, question: str, hits: list[Hit]) -> Answer:
-        """Say plainly that the documents do not answer, and cite only who to ask."""
-        return abstention(question, hits, self.contact_citations())
+
+def compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
+            settings: Settings) -> Answer:
+    """The answer to `plan` from `evidence`; reads nothing else."""
+    hits = [h for ev in evidence for h in ev.hits]
+    if not plan.readable:
+        return language_notice(plan, library)
+    if plan.define:
+        defined = glossary_answer(plan, library)
+        if defined is not None:
+            return defined
+    ranked = [rank(ev.part, ev.vector, ev.hits, ev.sentences, ev.vectors, library.lexical,
+                   library.documents, library.naming) for ev in evidence]
+    if len(evidence) == 1 and settings.faq_first:
+        faq = faq_answer(plan, evidence[0], ranked[0], library, settings)
+        if faq is not None:
+            return faq
+    limit = settings.max_sentences if len(evidence) == 1 else 2
+    verdicts = [judge(ev.part, r, limit, settings.abstain_threshold, library.lexical,
+                      library.documents, library.naming, settings.cover_threshold)
+                for ev, r in zip(evidence, ranked, strict=True)]
+    return from_verdicts(plan, verdicts, hits, library)
+
+
+def from_verdicts(plan: QueryPlan, verdicts: list[Verdict], hits: list[Hit],
+                  library: Library) -> Answer:
+    """The answer the parts' verdicts add up to."""
+    answered = [v for v in verdicts if v.status == ANSWERED]
+    related = [v for v in verdicts if v.status == RELATED]
+    left = [v for v in verdicts if v.status != ANSWERED]
+    if not answered and not related:
+        answer = abstention(plan.question, hits, library.contact_citations())
+        answer.reasons = [v.reason for v in verdicts]
+        answer.uncovered = [v.part.text for v in verdicts] if len(verdicts) > 1 else []
+        return answer
+    if answered:
+        answer = _render(plan.question, "extractive", _picks(answered), hits, library)
+        if left:
+            answer.text += "\n\n" + "\n".join(
+                f"{UNCOVERED} \u201c{v.part.text}\u201d" for v in left)
+        answer.confidence = min(v.confidence for v in answered)
+    else:
+        answer = _render(plan.question, "related", _picks(related), hits, library)
+        lead = " ".join(v.reason for v in related)
+        answer.text = f"{lead} {notices.CLOSEST}\n\n{answer.text}"
+        answer.confidence = min(v.confidence for v in related)
+    answer.uncovered = [v.part.text for v in left]
+    answer.reasons = [v.reason for v in left]
+    return answer
+
+
+def _picks(verdicts: list[Verdict]) -> list[Scored]:
+    out: list[Scored] = []
+    for v in verdicts:
+        out += [p for p in v.picks
+                if all(p.sentence.sentence_id != o.sentence.sentence_id for o in out)]
+    return out
+
+
+def faq_answer(plan: QueryPlan, ev: Evidence, rival: list[Scored], library: Library,
+               settings: Settings) -> Answer | None:
+    """The closest FAQ's approved answer, trimmed to the sentences that matter, when its
+    question is at least `settings.faq_threshold` similar, it is from a document the
+    question names (if it names any), a passage sentence is not clearly better, and it
+    states the kind of answer the question needs."""
+    best = best_faq(ev.faq, library)
+    part = ev.part
+    if best is None or best.similarity < settings.faq_threshold:
+        return None
+    if part.named and best.chunk.doc_id not in part.named:
+        return None
+    faq_hit = Hit(chunk=best.chunk, score=1.0, dense_score=best.similarity)
+    ranked = rank(part, ev.vector, [faq_hit], best.sentences, best.vectors, library.lexical,
+                  library.documents, library.naming)
+    if not ranked or (rival and rival[0].score > ranked[0].score + rules.FAQ_MARGIN):
+        return None  # a question worded like an FAQ question but answered better elsewhere
+    if part.strict and not any(gives(part, s.sentence) for s in ranked):
+        return None
+    keep = ranked[: settings.max_sentences]
+    first = min(ranked, key=lambda s: s.sentence.start)
+    if first not in keep:  # an FAQ answer's opening sentence carries its gist
+        keep = [*keep[:-1], first]
+    answer = _render(plan.question, "faq", keep, [faq_hit, *ev.hits], library)
+    answer.confidence = min(1.0, best.similarity)
+    return answer
+
+
+def best_faq(candidates: list[FaqCandidate], library: Library) -> FaqCandidate | None:
+    """The FAQ question closest to the question; a current document wins a near tie."""
+    if not candidates:
+        return None
+    top = candidates[0].similarity
+    for c in candidates:
+        doc = library.documents.get(c.chunk.doc_id)
+        if c.similarity >= top - FAQ_TIE and doc is not None and doc.status == "current":
+            return c
+    return candidates[0]
+
+
+def glossary_answer(plan: QueryPlan, library: Library) -> Answer | None:
+    """"What does COE stand for?": the sentence that defines the term, cited where it is."""
+    entry = next((e for e in library.glossary if e.term == plan.define), None)
+    doc = library.documents.get(entry.doc_id) if entry else None
+    if entry is None or doc is None:
+        return None
+    start, end = _sentence_around(doc.text, entry.start, entry.end)
+    sentence = Sentence(sentence_id=f"glossary:{entry.term}", chunk_id=f"glossary:{entry.term}",
+                        doc_id=doc.doc_id, text=doc.text[start:end], start=start, end=end)
+    chunk = Chunk(chunk_id=sentence.chunk_id, doc_id=doc.doc_id, text=sentence.text,
+                  start=start, end=end, kind="prose", section="where the term is defined")
+    answer = render(plan.question, "extractive", [sentence], [Hit(chunk=chunk, score=1.0)],
+                    library.documents)
+    answer.text = (f"\u201c{entry.term}\u201d stands for \u201c{entry.expansion}\u201d. "
+                   f"{answer.text}")
+    answer.confidence = 1.0
+    return answer
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence (or line) holding text[start:end]."""
+    lo = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start) + 1)
+    hi_line = text.find("\n", end)
+    hi_stop = text.find(". ", end)
+    candidates = [h for h in (hi_line, hi_stop + 1 if hi_stop >= 0 else -1) if h >= 0]
+    hi = min(candidates) if candidates else len(text)
+    lo += 1 if lo >= 0 else 0
+    while lo < start and text[lo].isspace():
+        lo += 1
+    return lo, hi
+
+
+def language_notice(plan: QueryPlan, library: Library) -> Answer:
+    """A question the offline answerer cannot read: say so in its language and in English,
+    with the contact; never an English answer to a question it could not read."""
+    contacts = library.contact_citations()
+    answer = abstention(plan.question, [], contacts)
+    own = notices.NOTICES.get(plan.language)
+    lead = f"{own}\n\n{notices.ENGLISH_NOTICE}" if own else notices.ENGLISH_NOTICE
+    answer.text = f"{lead}\n\n{answer.text}"
+    answer.language = plan.language
+    answer.reasons = [f"the question is not in English (detected: {plan.language})"]
+    return answer
+
+
+def _render(question: str, mode: str, chosen: list[Scored], hits: list[Hit],
+            library: Library) -> Answer:
+    return render(question, mode, [s.sentence for s in chosen], hits,  # type: ignore[arg-type]
+                  library.documents)
+
+
+__all__ = ["ANSWERED", "RELATED", "UNANSWERED", "Library", "compose"]

@@ -114,18 +114,9 @@ def _stemmer_and_stopwords() -> tuple[Any, frozenset[str]]:
     import Stemmer
     from bm25s.stopwords import STOPWORDS_EN
 
-    # Words of asking, not of the thing asked about: they must not count as content.
-    question_words = {
-        "how", "do", "does", "did", "what", "who", "whom", "when", "where", "which", "why",
-        "can", "could", "would", "should", "will", "my", "me", "our", "we", "you", "your",
-        "tell", "about", "please", "get", "according", "many", "much", "must", "say", "says",
-        "said", "often", "besides", "ever", "were", "kind", "long", "need", "thing",
-        "anything", "something", "like", "also", "actually", "even", "enough", "really",
-        "exactly", "give", "gives", "given", "named", "name", "list", "mention", "mentions",
-        "describe", "explain", "mean", "means", "happen", "happens", "us", "them", "they",
-        "their", "there", "anyone", "someone", "somebody", "nobody", "way", "ways",
-    }
-    return Stemmer.Stemmer("english"), frozenset(STOPWORDS_EN) | question_words
+    from kb import rules
+
+    return Stemmer.Stemmer("english"), frozenset(STOPWORDS_EN) | rules.QUESTION_WORDS
 
 
 def terms(text: str) -> set[str]:

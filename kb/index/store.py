@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kb.models import Chunk, Sentence, chunk_id_of
+from kb.nlp import decode_mentions, encode_mentions
 from kb.runtime import configure_runtime
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def _sentence_from(sid: str, text: str, m: dict[str, Any]) -> Sentence:
     return Sentence(
         sentence_id=sid, chunk_id=str(m["chunk_id"]), doc_id=str(m["doc_id"]), text=text,
         start=int(m["start"]), end=int(m["end"]), role=str(m["role"]),
+        mentions=decode_mentions(str(m.get("mentions", ""))),
     )
 
 
@@ -124,7 +126,7 @@ class VectorStore:
                     documents=[s.text for s in part],
                     metadatas=[
                         {"chunk_id": s.chunk_id, "doc_id": s.doc_id, "start": s.start,
-                         "end": s.end, "role": s.role}
+                         "end": s.end, "role": s.role, "mentions": encode_mentions(s.mentions)}
                         for s in part
                     ],
                     embeddings=vectors[rows[i : i + self._batch]],

@@ -49,7 +49,9 @@ def citations_html(answer: Answer, documents: dict[str, Document]) -> str:
     """The sources under an answer: number, title, location, date, status, link."""
     if not answer.citations:
         return ""
-    heading = "Who to contact" if answer.abstained else "Sources"
+    heading = ("Who to contact" if answer.abstained else
+               "Closest passages: the documents do not state what was asked"
+               if answer.hedged else "Sources")
     items = []
     for c in answer.citations:
         doc = documents.get(c.source)

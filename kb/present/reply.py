@@ -13,7 +13,6 @@ import textwrap
 from collections.abc import Sequence
 
 from kb.answer.cite import NO_CONTACT
-from kb.answer.compose import WEAK_MATCH
 from kb.models import Answer, Citation
 
 WIDTH = 78  # short enough that mail clients wrapping at 80 leave the draft's lines alone
@@ -48,8 +47,8 @@ CHECK_ABSTAINED = ("The documents did not answer this question: a person must an
                    "or refer it to the program contact.")
 CHECK_UNCOVERED = ("The documents did not cover: \u201c{part}\u201d The draft says so; "
                    "answer that part yourself if you can.")
-CHECK_LOOSE = ("The quoted passages match the question only loosely: make sure they "
-               "answer it.")
+CHECK_RELATED = ("The documents do not state what was asked ({reason}); the draft quotes "
+                 "the closest passages only: say so in the reply or answer it yourself.")
 CHECK_NOTHING = "Nothing to check: every sentence comes from a current source."
 
 # The line introducing a contact block ("If you have questions on this program, contact:"),
@@ -153,9 +152,10 @@ def _check_list(
         # A superseded phone number misleads as much as a superseded sentence.
         items += [f"The program contact comes from {_title(c)}, which "
                   f"{STATUS_CHECKS[c.status]}" for c in contacts if c.status in STATUS_CHECKS]
-        items += [CHECK_UNCOVERED.format(part=part) for part in answer.uncovered]
-        if WEAK_MATCH in answer.text:
-            items.append(CHECK_LOOSE)
+        if answer.hedged:
+            items += [CHECK_RELATED.format(reason=r.rstrip(".")) for r in answer.reasons]
+        else:
+            items += [CHECK_UNCOVERED.format(part=part) for part in answer.uncovered]
     lines = [CHECK]
     for item in items or [CHECK_NOTHING]:
         lines += _wrap(item, "- ", "  ")

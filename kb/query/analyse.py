@@ -1,0 +1,209 @@
+"""Question analysis: `Analyser.analyse(question, history) -> QueryPlan`.
+
+Reads a question once: its language, its spelling, its parts, what each part asks for
+(from spaCy's parse: the wh-word and the head noun), what it is about, which documents it
+names, and what a follow-up points back to. Retrieval and composition read the plan.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from kb import rules
+from kb.errors import QuestionError
+from kb.index.lexical import terms
+from kb.nlp import Pipeline
+from kb.query.language import LanguageDetector
+from kb.query.naming import DocumentNames
+from kb.query.parts import Turn, earlier_subject, is_follow_up, split_question
+from kb.query.plan import Focus, PartPlan, QueryPlan
+from kb.query.spelling import Speller
+from kb.query.vocabulary import alternatives, expand, unexplained
+
+_TAG = re.compile(r"<[^>]{0,500}>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_WH_TAGS = frozenset({"WRB", "WP", "WP$", "WDT"})
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def clean(text: str, limit: int) -> str:
+    """The text to read: no markup, no control characters, sane length."""
+    text = _CONTROL.sub(" ", html.unescape(_TAG.sub(" ", text)))
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("the question is empty")
+    if len(text) > limit:
+        raise QuestionError(f"the question is {len(text)} characters long; the limit is "
+                            f"{limit}: ask about one thing at a time")
+    return text
+
+
+class Analyser:
+    """Holds what analysis needs of the index: the documents' names, words and acronyms."""
+
+    def __init__(self, nlp: Pipeline, names: DocumentNames, vocabulary: set[str],
+                 corpus_words: Collection[str], glossary_terms: Collection[str],
+                 naming_terms: dict[str, set[str]], max_chars: int) -> None:
+        self.nlp = nlp
+        self.names = names
+        self.vocabulary = vocabulary
+        self.speller = Speller(corpus_words)
+        self.detector = LanguageDetector(lambda: self.speller.english_words)
+        self.glossary = {t.upper(): t for t in glossary_terms}
+        self.naming_terms = naming_terms
+        self.max_chars = max_chars
+
+    def analyse(self, question: str, history: Sequence[Turn] = ()) -> QueryPlan:
+        """The plan of `question`; raises QuestionError when it is empty or too long."""
+        text = clean(question, self.max_chars)
+        plan = QueryPlan(question=question.strip(), text=text, language=self.detector.detect(text))
+        if not plan.readable:
+            return plan
+        plan.text, plan.repairs = self.speller.repair(text)
+        plan.define = self._defined_term(plan.text)
+        plan.follow_up = is_follow_up(plan.text, history)
+        plan.context = earlier_subject(history) if plan.follow_up else ""
+        pieces = split_question(plan.text)
+        for i, piece in enumerate(pieces):
+            # A later part that points back ("and in which division did that person work?")
+            # is read with the part before it, as a follow-up is read with its history.
+            context = plan.context
+            if i and is_follow_up(piece, pieces[:i]):
+                context = pieces[i - 1]
+            plan.parts.append(self._part(piece, context))
+        return plan
+
+    def _defined_term(self, text: str) -> str | None:
+        match = rules.DEFINITION_QUESTION.search(text)
+        if not match:
+            return None
+        term = match.group("term") or match.group("term2") or ""
+        return self.glossary.get(term.upper())
+
+    def _part(self, text: str, context: str) -> PartPlan:
+        asked = f"{context} {text}" if context else text
+        named = self.names.named_in(asked)
+        doc = self.nlp.parse(text)
+        kind, strict = answer_kind(doc)
+        own = focus_of(doc, kind, self.vocabulary)
+        earlier = focus_of(self.nlp.parse(context), None, self.vocabulary) if context else []
+        skip = set().union(*(self.naming_terms.get(d, set()) for d in named))
+        focus = [f for f in [*own, *earlier] if not f.stems <= skip]
+        return PartPlan(
+            text=text, query=expand(asked), kind=kind, strict=strict,
+            focus=list({f.word: f for f in focus}.values()), named=named,
+            unknown=unknown_names(text, self.vocabulary),
+            asked_words=frozenset(_WORD.findall(asked.lower())))
+
+
+def answer_kind(doc: Any) -> tuple[str | None, bool]:
+    """What a question asks for, and whether a sentence must state it: from the wh-word and
+    the word it modifies ("how long" -> duration), or the head noun ("which year" -> date,
+    "the e-mail address" -> email)."""
+    words = {t.lower_ for t in doc}
+    for tok in doc:
+        if tok.tag_ not in _WH_TAGS or not _asks(tok):
+            continue
+        word = tok.lower_
+        nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+        kind = rules.WH_KINDS.get((word, nxt)) or rules.WH_KINDS.get((word, ""))
+        if kind == "count" and tok.i + 2 < len(doc) and doc[tok.i + 2].lower_ in rules.TIME_UNITS:
+            kind = "duration"  # "how many days"
+        if kind == "amount":
+            kind = "money" if words & rules.MONEY_WORDS else "count"
+        if word in ("what", "which") or kind is None:
+            kind = _noun_kind(_asked_nouns(tok)) or kind
+        if kind == "agent" and _asks_identity(tok):
+            return "person", True  # "who is the head of ...": a name, not a description
+        return kind, kind in rules.STRICT_KINDS
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    # "Is there a fee?", "Give me the e-mail address": the root's subject or object.
+    kind = _noun_kind([c for r in roots for c in r.children if c.dep_ in _ARGUMENTS])
+    return kind, kind in rules.STRICT_KINDS
+
+
+_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "attr", "dobj", "pobj"})
+
+
+def _asked_nouns(wh: Any) -> list[Any]:
+    """The nouns a "what" or "which" asks about: the one it determines ("which year"), else
+    the subject or attribute of the verb it belongs to ("what is the e-mail address")."""
+    if wh.dep_ == "det":
+        return [wh.head]
+    return [c for c in wh.head.children if c.dep_ in _ARGUMENTS and c is not wh]
+
+
+def _asks(wh: Any) -> bool:
+    """Whether a wh-word asks (it opens its clause, after prepositions or "and" at most) or
+    joins a clause ("... when it gets to the US")."""
+    j = wh.i - 1
+    while j >= 0 and wh.doc[j].pos_ in rules.WH_LEAD_POS:
+        if wh.doc[j].text in ",;:?":
+            return True
+        j -= 1
+    return j < 0
+
+
+def _noun_kind(nouns: list[Any]) -> str | None:
+    """The kind the first of `nouns` that names one (`rules.NOUN_KINDS`) asks for."""
+    for tok in nouns:
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            continue
+        kind = rules.NOUN_KINDS.get(tok.lower_) or rules.NOUN_KINDS.get(tok.lemma_.lower())
+        if kind is None and tok.lower_ == "number":
+            before = {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod")}
+            kind = "phone" if before & {"phone", "telephone", "contact"} else "count"
+        if kind == "address":
+            before = {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
+            kind = next((rules.ADDRESS_KINDS[b] for b in before if b in rules.ADDRESS_KINDS),
+                        "address")
+        if kind is not None:
+            return kind
+    return None
+
+
+def _asks_identity(wh: Any) -> bool:
+    """"Who is the X?" asks for X's name: the wh-word is the attribute of "be", whose subject
+    is a noun with a determiner."""
+    head = wh.head
+    return head.lemma_ == "be" and any(
+        c.dep_ in ("nsubj", "attr") and c.pos_ == "NOUN" and c is not wh for c in head.children)
+
+
+def focus_of(doc: Any, kind: str | None, vocabulary: set[str]) -> list[Focus]:
+    """The words a question is about: its nouns, adjectives and numbers, and the verbs the
+    documents use; less the words of asking, the words that ask for the kind of answer and
+    the words that only qualify it."""
+    out = []
+    for tok in doc:
+        word = tok.lower_
+        if (not tok.is_alpha and not tok.like_num) or tok.is_stop or word in rules.QUESTION_WORDS:
+            continue
+        if word in rules.HEDGE_WORDS or word in rules.GENERIC_WORDS or tok.tag_ in _WH_TAGS:
+            continue
+        if tok.pos_ not in rules.FOCUS_POS and not (
+                tok.pos_ in rules.VERB_POS and terms(word) <= vocabulary):
+            continue
+        if kind and (rules.NOUN_KINDS.get(word) == kind or word in rules.TIME_UNITS
+                     or word in ("number", "address")):
+            continue  # the kind check asks for it: "which year", "how many days"
+        stems = terms(word)
+        if not stems:
+            continue
+        extra = alternatives(word)
+        out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set()))))
+    return out
+
+
+def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
+    """Names, acronyms and numbers in `question` that no document contains."""
+    text = unexplained(question)
+    missing = []
+    for word in rules.PROPER_NAME.findall(text) + rules.NUMBER.findall(text):
+        found = terms(word)
+        if found and not found <= vocabulary:
+            missing.append(word)
+    return missing

@@ -1,0 +1,47 @@
+"""The query plan: what analysis found in a question, which every later stage reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Focus:
+    """A word of what the question is about, with the stems that count as saying it (its
+    own and those of the documents' words for it)."""
+
+    word: str
+    stems: frozenset[str]
+
+
+@dataclass
+class PartPlan:
+    """One part of a question (most questions have one)."""
+
+    text: str  # the part as asked, spelling repaired
+    query: str  # what retrieval searches: with follow-up context and the documents' words
+    kind: str | None = None  # the kind of answer asked for: "date", "person", ... (kb.rules)
+    strict: bool = False  # a sentence without that kind does not answer
+    focus: list[Focus] = field(default_factory=list)  # what the part is about
+    named: list[str] = field(default_factory=list)  # ids of documents it names
+    unknown: list[str] = field(default_factory=list)  # names and numbers no document uses
+    asked_words: frozenset[str] = frozenset()  # words of the part and its context, lower-case
+
+
+@dataclass
+class QueryPlan:
+    """What a question asks, as analysed once and read by retrieval and composition."""
+
+    question: str  # as the person typed it
+    text: str  # cleaned (no markup), spelling repaired
+    language: str = "en"  # ISO 639-1
+    repairs: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
+    follow_up: bool = False
+    context: str = ""  # what a follow-up points back to
+    define: str | None = None  # an acronym the question asks to be spelt out
+    parts: list[PartPlan] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        """Whether the offline answerer can read the question (it reads English only)."""
+        return self.language == "en"

@@ -1,0 +1,208 @@
+"""Every word list, pattern and weight that answering uses, in one place, each with the
+general reason it exists. A row earns its place by being true of questions not yet asked:
+nothing here names a document's sentence or serves one evaluation question.
+"""
+
+from __future__ import annotations
+
+import re
+
+# -- words of asking --------------------------------------------------------------------------
+# Words that say how something is asked, not what about: never content a sentence must hold.
+QUESTION_WORDS = frozenset({
+    "how", "do", "does", "did", "what", "who", "whom", "when", "where", "which", "why",
+    "can", "could", "would", "should", "will", "my", "me", "our", "we", "you", "your",
+    "tell", "about", "please", "get", "according", "many", "much", "must", "say", "says",
+    "said", "often", "besides", "ever", "were", "kind", "long", "need", "thing",
+    "anything", "something", "like", "also", "actually", "even", "enough", "really",
+    "exactly", "give", "gives", "given", "named", "name", "list", "mention", "mentions",
+    "describe", "explain", "mean", "means", "happen", "happens", "us", "them", "they",
+    "their", "there", "anyone", "someone", "somebody", "nobody", "way", "ways",
+})
+
+# Chat and text-message spellings of common words, as people type them on phones. Spelling
+# repair leaves words of one or two letters alone (too many are real), so these are mapped.
+TEXT_SPEAK = {
+    "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
+    "thru": "through", "tho": "though", "wat": "what", "abt": "about", "b4": "before",
+    "cuz": "because", "bc": "because", "govt": "government", "dept": "department",
+}
+
+# -- the documents' words for everyday words ----------------------------------------------------
+# (pattern in the question, words the documents use for it). Delegates write British English
+# and everyday words; U.S. government documents use their own register. Each row is a
+# general equivalence of English, not a phrase of one document.
+SYNONYMS: list[tuple[str, str]] = [
+    (r"harbou?rs?|seaports?", "port"),  # British spelling; "seaport" is a port
+    (r"programme", "program"),  # British spelling
+    (r"ring|call|telephone|phone number", "phone contact"),  # ways to say "phone"
+    (r"americans?|america|the states|the us|usa", "United States U.S."),  # names of the U.S.
+    (r"ships?|boats?", "vessel"),  # the legal word for a ship
+    (r"rules?|restrictions?", "conditions requirements"),  # regulatory register
+    (r"fix|repair", "correct improve"),  # everyday words for correcting
+    (r"weak ?spots?|weaknesses|gaps|problems|flaws", "deficiencies weaknesses"),  # audit register
+    (r"check(?:s|ing|ed)?|inspect(?:s|ion|ions|ing)?|audit(?:s|ing)?",
+     "assess assessment evaluate"),  # what an assessment is called
+    (r"visitors?|trips?", "visit"),  # the act the visitor does
+    (r"turn(?:ed)? (?:\w+ )?away|refuse|ban|block", "deny entry"),  # refusing entry
+    (r"tell|inform|let (?:\w+ )?know|warn", "notify"),  # formal word for informing
+    (r"jobs?|tasks?|duty|duties", "responsibility"),  # formal word for a job
+    (r"staff|personnel|employees|people", "workforce personnel"),  # formal words for staff
+    (r"loosen(?:ed)?|lift(?:ed)?|eas(?:e|ed)|relax(?:ed)?", "remove modify"),  # easing a rule
+    (r"teach|teaching|courses?|workshops?|classes", "training"),  # what teaching is called
+    (r"stationed|based", "located"),  # where someone works
+    (r"in charge|boss|manages?|leads?", "manager"),  # who is responsible
+    (r"laws?|statutes?|legislation", "act section code"),  # how a law is cited
+    (r"coronavirus|covid", "COVID-19 pandemic"),  # names of the pandemic
+    (r"yearly", "annual"),  # same meaning
+    (r"customs", "Customs and Border Protection CBP"),  # the U.S. customs agency's name
+    (r"who do (?:i|we) (?:ask|contact)|who can help", "contact"),  # asking for a contact
+]
+
+# -- kinds of answer ---------------------------------------------------------------------------
+# The kinds of thing a question can ask for. A "strict" kind is one a sentence either states
+# or does not (a date, a number, an address): a sentence without it does not answer, however
+# close its words. The others (a person or organisation for "who", a place for "where") are
+# preferred but not required: "who manages it?" is well answered by "the office ... manages".
+STRICT_KINDS = frozenset({
+    "date", "duration", "frequency", "count", "money", "percent", "email", "phone", "url",
+})
+# What the wh-word asks for, read from spaCy's parse: (wh-word, the word it modifies) -> kind.
+WH_KINDS: dict[tuple[str, str], str] = {
+    ("how", "long"): "duration", ("how", "often"): "frequency",
+    ("how", "frequently"): "frequency", ("how", "many"): "count", ("how", "much"): "amount",
+    ("how", "soon"): "date", ("when", ""): "date", ("where", ""): "place",
+    ("who", ""): "agent", ("whom", ""): "agent", ("whose", ""): "agent",
+}
+# What a question's head noun asks for ("which year", "what is the e-mail address", "the
+# fee"). Ordinary English nouns naming a kind of fact.
+NOUN_KINDS: dict[str, str] = {
+    "date": "date", "day": "date", "year": "date", "month": "date", "deadline": "date",
+    "duration": "duration", "length": "duration", "period": "duration",
+    "frequency": "frequency",
+    "cost": "money", "fee": "money", "fees": "money", "price": "money", "budget": "money",
+    "fine": "money", "salary": "money", "funding": "money", "money": "money",
+    "charge": "money",
+    "percentage": "percent", "percent": "percent",
+    "email": "email", "e-mail": "email", "mail": "email",
+    "phone": "phone", "telephone": "phone",
+    "website": "url", "site": "url", "url": "url", "link": "url", "web": "url",
+    "address": "address",  # an e-mail, web or street address: see ADDRESS_KINDS
+    "country": "place", "countries": "place", "city": "place", "town": "place",
+    "location": "place", "place": "place",
+    "office": "organisation", "agency": "organisation", "organisation": "organisation",
+    "organization": "organisation", "division": "organisation", "department": "organisation",
+    "person": "person", "official": "person", "head": "person", "director": "person",
+    "chief": "person", "commander": "person", "commandant": "person",
+}
+# "address" alone asks for where something is; with a word before it, which kind.
+ADDRESS_KINDS = {"mail": "email", "e": "email", "email": "email", "e-mail": "email",
+                 "web": "url", "internet": "url", "street": "place", "postal": "place"}
+# "how much" asks for money when the question is about paying; else for a count.
+MONEY_WORDS = frozenset({"cost", "costs", "pay", "paid", "fee", "fees", "price", "spend",
+                         "spent", "budget", "money", "charge", "funding", "fine", "fines"})
+# "how many days/weeks" asks for a duration, not a count.
+TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year",
+                        "seconds", "minutes", "hours", "days", "weeks", "months", "years"})
+# Which answer kinds a named entity of each spaCy label gives.
+ENTITY_KINDS: dict[str, str] = {
+    "PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place",
+    "NORP": "organisation", "DATE": "date", "TIME": "date", "CARDINAL": "count",
+    "QUANTITY": "count", "MONEY": "money", "PERCENT": "percent",
+}
+# A kind asked for is also given by these: "who" by a person or an organisation.
+SATISFIES: dict[str, frozenset[str]] = {
+    "agent": frozenset({"person", "organisation"}),
+    "person": frozenset({"person"}),
+    "amount": frozenset({"count", "money"}),
+    "address": frozenset({"place", "email", "url"}),
+}
+
+# -- how a sentence gives a kind: one set of patterns -------------------------------------------
+MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|"
+          r"November|December)")
+PHONE = re.compile(r"(?<!\d)(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)")
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+URL = re.compile(r"\bwww\.[\w-]+|https?://|\b[\w-]+\.(?:gov|mil|org|com|net|int|edu)\b",
+                 re.IGNORECASE)
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+DATE = re.compile(rf"\b{MONTHS}\b|{YEAR.pattern}")
+NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+                r"hundreds?|thousands?")
+# A count is a number that is not a year and not part of a code ("LANT-51", "CG-PSA-1").
+COUNT = re.compile(rf"(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,]*(?![\w-])|\b(?:{NUMBER_WORDS})\b",
+                   re.IGNORECASE)
+DURATION = re.compile(rf"\b(?:\d+|{NUMBER_WORDS}|a|an)[- ](?:day|week|month|year|hour|minute)s?\b",
+                      re.IGNORECASE)
+FREQUENCY = re.compile(
+    r"\b(?:annual(?:ly)?|once|twice|times an? |per (?:day|week|month|year)|yearly|"
+    r"(?:bi|tri)ennial(?:ly)?|daily|weekly|monthly|quarterly|"
+    r"every (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.IGNORECASE)
+MONEY = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:dollars|million|billion|USD)\b", re.IGNORECASE)
+PERCENT = re.compile(r"\d\s?(?:%|percent\b)", re.IGNORECASE)
+# Kinds found by pattern in a sentence's text, beside its named entities.
+PATTERN_KINDS: dict[str, re.Pattern[str]] = {
+    "phone": PHONE, "email": EMAIL, "url": URL, "duration": DURATION,
+    "frequency": FREQUENCY, "money": MONEY, "percent": PERCENT,
+}
+
+# -- what a question is about -----------------------------------------------------------------
+# Words that qualify what is asked for without being what it is about: "the typical visit"
+# is about the visit. Coverage does not ask a sentence to repeat them.
+HEDGE_WORDS = frozenset({"usually", "normally", "typically", "typical", "usual", "normal",
+                         "generally", "exactly", "approximately", "roughly", "about",
+                         "around", "average"})
+# Nouns and verbs so general that they name no subject: "is there anything a ship can do to
+# make things easier", "what will we actually get to see". Coverage does not ask for them.
+GENERIC_WORDS = frozenset({
+    "thing", "things", "stuff", "lot", "lots", "guys", "folks", "idea", "ideas", "part",
+    "parts", "bit", "one", "ones", "sort", "type", "kind", "way", "ways", "anything",
+    "everything", "something", "nothing", "get", "gets", "got", "make", "makes", "made",
+    "let", "lets", "go", "goes", "going", "come", "comes", "coming", "want", "wants", "see",
+    "take", "takes", "put", "keep", "happen", "happens", "able",
+})
+# Parts of speech that say what a question is about. Verbs count only when the documents
+# use them ("notify", "reassess"): an everyday verb they never use is the asker's wording.
+FOCUS_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
+VERB_POS = frozenset({"VERB", "ADV"})
+# Parts of speech that may stand between a clause's start and the wh-word that asks:
+# "In which year", "and for how long". A "when" after other words ("when it arrives") is a
+# conjunction, not a question.
+WH_LEAD_POS = frozenset({"ADP", "CCONJ", "PUNCT"})
+
+# Questions for what an acronym stands for: answered from the glossary where it is defined.
+DEFINITION_QUESTION = re.compile(
+    r"^\s*(?:what|wat)\s+(?:does|do|is)\s+(?:the\s+)?(?:acronym\s+|abbreviation\s+|term\s+)?"
+    r"[\"'“‘]?(?P<term>[A-Za-z][\w-]{1,15})[\"'”’]?\s+(?:stand\s+for|mean|short\s+for)\b"
+    r"|^\s*what\s+is\s+(?:the\s+)?(?:meaning|long\s+form|full\s+form)\s+of\s+"
+    r"[\"'“‘]?(?P<term2>[A-Za-z][\w-]{1,15})[\"'”’]?", re.IGNORECASE)
+
+# -- follow-ups ---------------------------------------------------------------------------------
+# A question that opens with a joining word or points back with a pronoun continues the
+# conversation ("and who do we contact for that?").
+FOLLOW_UP = re.compile(
+    r"^(and|but|also|so|then|what about|how about|and how|and who|and what|what if)\b"
+    r"|\b(it|its|that|this|those|these|they|them|their|there|one|ones|he|she|him|her)\b",
+    re.IGNORECASE,
+)
+FOLLOW_UP_MAX_WORDS = 15  # a longer question stands on its own
+
+# -- sentence scoring (weights fitted on the dev split, forced answers) --------------------------
+W_SENTENCE, W_TERMS, W_PASSAGE = 0.6, 0.35, 0.4  # own similarity, words asked, its passage
+W_TYPE = 0.15  # holds what the question asks for: a date for "when", ...
+W_NAMED = 0.2  # from a document the question names ("the brochure says")
+STATUS_PENALTY = {"historical": 0.05}  # a current document saying much the same is quoted
+EDITORIAL_PENALTY = 0.15  # a statute's editorial notes are its history, not what it says
+# Headings under which a statute gives its history (old and new wording), not its law.
+EDITORIAL = re.compile(r"^(?:editorial notes|amendments|statutory notes|prior provisions|"
+                       r"source credit|codification)\b", re.IGNORECASE)
+FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
+
+# -- honest confidence (the coverage threshold is a setting, calibrated on dev) -------------------
+RELEVANCE_SPAN = 0.4  # score above the abstention threshold at which relevance counts as full
+
+# -- names the documents never use --------------------------------------------------------------
+# A capitalised word not at a sentence start, an acronym, or a number: a question naming one
+# that no document contains asks about something the documents do not cover.
+PROPER_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9&-]*|[A-Z]{2,}[a-z]?)\b")
+NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")

@@ -1,0 +1,103 @@
+"""Each composer rule on plain evidence: no index, no model, no store."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kb.answer.choose import Scored
+from kb.answer.compose import Library, from_verdicts
+from kb.answer.judge import ANSWERED, RELATED, UNANSWERED, judge
+from kb.answer.rank import gives
+from kb.index.lexical import LexicalIndex, terms
+from kb.models import Chunk, Document, Hit, Mention, Sentence
+from kb.query.plan import Focus, PartPlan
+
+TEXT = ("The Tern Exchange lasts four days. Requests go to the liaison officer. "
+        "The Commandant of the Harbor Office approves every request.")
+DOC = Document(doc_id="d.txt", title="Harbor FAQ", text=TEXT, content_hash="x")
+CONTACT = Chunk(chunk_id="c", doc_id="d.txt", text="Phone: (555) 010-4477", start=0, end=5,
+                kind="contact")
+LEXICAL = LexicalIndex.build(["a", "b"], [TEXT, "Unrelated text about cargo screening."])
+
+
+def sentence(text: str, *mentions: Mention) -> Sentence:
+    start = TEXT.index(text)
+    return Sentence(f"s{start}", "k", "d.txt", text, start, start + len(text),
+                    mentions=list(mentions))
+
+
+def scored(s: Sentence, score: float) -> Scored:
+    vector = np.zeros(4, dtype=np.float32)
+    vector[hash(s.text) % 4] = 1.0
+    return Scored(s, vector, score, terms(s.text))
+
+
+def part(text: str, kind: str | None, strict: bool, focus: list[str]) -> PartPlan:
+    return PartPlan(text=text, query=text, kind=kind, strict=strict,
+                    focus=[Focus(w, frozenset(terms(w))) for w in focus],
+                    asked_words=frozenset(text.lower().replace("?", "").split()))
+
+
+LASTS = sentence("The Tern Exchange lasts four days.", Mention("duration", "four days"))
+REQUESTS = sentence("Requests go to the liaison officer.")
+COMMANDANT = sentence("The Commandant of the Harbor Office approves every request.",
+                      Mention("organisation", "the Harbor Office"))
+
+
+def verdict(p: PartPlan, ranked: list[Scored], cover: float = 0.6):  # type: ignore[no-untyped-def]
+    return judge(p, ranked, 3, 0.5, LEXICAL, {"d.txt": DOC}, {}, cover)
+
+
+def test_a_strict_kind_stated_about_the_focus_is_an_answer() -> None:
+    p = part("How long does the Tern Exchange last?", "duration", True, ["tern", "exchange"])
+    v = verdict(p, [scored(REQUESTS, 0.9), scored(LASTS, 0.8)])
+    assert v.status == ANSWERED and v.picks[0].sentence is LASTS and v.confidence > 0.5
+
+
+def test_a_strict_kind_no_sentence_states_makes_a_related_answer() -> None:
+    p = part("How long does a request take?", "duration", True, ["request"])
+    v = verdict(p, [scored(REQUESTS, 0.9)])
+    assert v.status == RELATED and v.confidence < 0.5
+    assert v.reason == "The documents do not give a duration for \u201cHow long does a request take?\u201d."
+    assert [s.sentence for s in v.picks] == [REQUESTS]
+
+
+def test_an_entity_the_question_already_names_does_not_answer_it() -> None:
+    p = part("Who is the Commandant of the Harbor Office?", "person", True, ["commandant"])
+    assert not gives(p, COMMANDANT)
+    assert verdict(p, [scored(COMMANDANT, 0.9)]).status == RELATED
+
+
+def test_a_focus_the_sentences_do_not_hold_makes_a_related_answer() -> None:
+    p = part("Do requests need a visa?", None, False, ["requests", "visa"])
+    v = verdict(p, [scored(REQUESTS, 0.9)])
+    assert v.status == RELATED and "\u201cvisa\u201d" in v.reason
+    assert verdict(p, [scored(REQUESTS, 0.9)], cover=0.0).status == ANSWERED
+
+
+def test_nothing_close_enough_is_unanswered_and_abstains_with_the_contact() -> None:
+    p = part("What is the recipe for an omelette?", None, False, ["recipe", "omelette"])
+    v = verdict(p, [scored(REQUESTS, 0.2)])
+    assert v.status == UNANSWERED
+    library = Library.of({"d.txt": DOC}, LEXICAL, [CONTACT], [])
+    answer = from_verdicts(_plan(p), [v], [], library)
+    assert answer.abstained and answer.citations[0].quote == CONTACT.text
+
+
+def test_a_related_answer_says_what_is_missing_before_the_closest_passages() -> None:
+    p = part("How long does a request take?", "duration", True, ["request"])
+    v = verdict(p, [scored(REQUESTS, 0.9)])
+    hit = Hit(chunk=Chunk(chunk_id="k", doc_id="d.txt", text=TEXT, start=0, end=len(TEXT)),
+              score=1.0)
+    answer = from_verdicts(_plan(p), [v], [hit], Library.of({"d.txt": DOC}, LEXICAL, [], []))
+    assert answer.mode == "related" and not answer.abstained
+    assert answer.text.startswith("The documents do not give a duration for")
+    assert "Requests go to the liaison officer. [1]" in answer.text
+    assert answer.uncovered == [p.text] and answer.reasons == [v.reason]
+    assert answer.to_json()["confidence"] < 0.5
+
+
+def _plan(p: PartPlan):  # type: ignore[no-untyped-def]
+    from kb.query.plan import QueryPlan
+
+    return QueryPlan(question=p.text, text=p.text, parts=[p])

@@ -1,0 +1,73 @@
+"""Question analysis on its own: kinds of answer, spelling, language, follow-ups, glossary."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.knowledge import KnowledgeBase
+
+
+@pytest.mark.parametrize(("question", "kind", "strict"), [
+    ("How long does a typical Tern Exchange last?", "duration", True),
+    ("How often is each partner port reassessed?", "frequency", True),
+    ("How many officers may attend the workshop?", "count", True),
+    ("How much does the workshop cost?", "money", True),
+    ("When do conditions of entry for Port Zeta take effect?", "date", True),
+    ("What is the e-mail address of the Quay Desk?", "email", True),
+    ("Which phone number should I call?", "phone", True),
+    ("Who is the head of the Office of Quay Assessments?", "person", True),
+    ("Who manages the Quay program?", "agent", False),
+    ("Where is the Quay Desk?", "place", False),
+    ("Is there a fee for a Tern Exchange visit?", "money", True),
+    ("What is the purpose of the Tern Exchange?", None, False),
+    # A "when" that joins a clause does not ask for a date.
+    ("Can a ship do anything in port to make things easier when it arrives?", None, False),
+])
+def test_the_kind_of_answer_comes_from_the_parse(kb: KnowledgeBase, question: str,
+                                                  kind: str | None, strict: bool) -> None:
+    [part] = kb.plan(question).parts
+    assert (part.kind, part.strict) == (kind, strict)
+
+
+def test_the_focus_leaves_out_words_of_asking_and_of_the_kind(kb: KnowledgeBase) -> None:
+    [part] = kb.plan("How long does a typical Tern Exchange last?").parts
+    assert [f.word for f in part.focus] == ["tern", "exchange"]
+
+
+def test_typos_are_repaired_against_the_documents_and_english(kb: KnowledgeBase) -> None:
+    plan = kb.plan("how ofen do u run the workshp in Valletta?")
+    assert ("ofen", "often") in plan.repairs and ("u", "you") in plan.repairs
+    assert ("workshp", "workshop") in plan.repairs
+    assert plan.text == "how often do you run the workshop in Valletta?"
+    # Names and acronyms stay as typed, known or not; "U.S.C." is no "you".
+    assert kb.plan("Does OQA-7 follow 46 U.S.C. 70110?").repairs == []
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Comment demander une visite d'échange Tern ?", "fr"),
+    ("¿Cómo solicitamos una visita de intercambio?", "es"),
+    ("Como solicitar uma visita de intercâmbio aos portos?", "pt"),
+    ("كيف نطلب زيارة متبادلة؟", "ar"),
+    ("如何申请互访？", "zh"),
+    ("how ofen do u guys come here", "en"),
+    ("Tern Exchange?", "en"),
+])
+def test_the_language_is_detected(kb: KnowledgeBase, question: str, language: str) -> None:
+    assert kb.plan(question).language == language
+
+
+def test_a_question_not_in_english_gets_the_notice_in_its_language(kb: KnowledgeBase) -> None:
+    answer = kb.ask("Comment demander une visite d'échange Tern ?")
+    assert answer.abstained and answer.language == "fr"
+    assert answer.text.startswith("Cet assistant ne répond qu'aux questions en anglais")
+    assert "This assistant answers questions in English only" in answer.text
+    assert "(555) 010-4477" in answer.text and not answer.sentences
+
+
+def test_a_follow_up_carries_the_earlier_question_and_its_answer(kb: KnowledgeBase) -> None:
+    earlier = ("Is training available?", "The office runs a cargo screening workshop in "
+               "Valletta every spring. [1]")
+    plan = kb.plan("and how many seats are there?", [earlier])
+    assert plan.follow_up and "Valletta" in plan.context
+    assert "workshop" in {f.word for f in plan.parts[0].focus}
+    assert not kb.plan("How many seats does the Valletta workshop have?", [earlier]).follow_up
