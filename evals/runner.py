@@ -73,13 +73,9 @@ def load_items(path: Path) -> list[Item]:
 
 def score_answer(kb: KnowledgeBase, item: Item, answer: Answer) -> Scored:
     """One item's figures for a product answer (retrieval measured separately)."""
-    scored = Scored(answerable=item.expects_answer, abstained=answer.abstained,
-                    mode=answer.mode, answer=answer.text)
+    scored = answer_scored(item, answer)
     hits = kb.search(item.question, k=10)
     retrieval_figures([(h.chunk.doc_id, h.chunk.text) for h in hits], item.labelled, scored)
-    if not answer.abstained:
-        quotes = [(c.source, c.quote) for c in answer.citations]
-        answer_figures(answer.text, quotes, item.facts, item.labelled, scored)
     for sentence in answer.sentences:
         cited = answer.citations[sentence.citation - 1]
         if sentence.text not in kb.documents[cited.source].text or sentence.text not in cited.quote:
@@ -99,16 +95,31 @@ def run_system(kb: KnowledgeBase, items: list[Item], overrides: dict[str, Any]) 
         kb.use_settings(base)
 
 
+def answer_scored(item: Item, answer: Answer) -> Scored:
+    """The item's answer figures (facts, citations, the score) for `answer`."""
+    scored = Scored(answerable=item.expects_answer, abstained=answer.abstained,
+                    mode=answer.mode, answer=answer.text)
+    if not answer.abstained:
+        quotes = [(c.source, c.quote) for c in answer.citations]
+        answer_figures(answer.text, quotes, item.facts, item.labelled, scored)
+    return scored
+
+
 def ask_item(kb: KnowledgeBase, item: Item) -> Answer:
-    """The answer to `item`; a follow-up is asked after its earlier questions, each with the
-    answers given before it, as a person in the app would have seen them."""
+    """The answer to `item`, asked after its earlier questions (see `history_turns`)."""
+    return kb.ask(item.question, history=history_turns(kb, item))
+
+
+def history_turns(kb: KnowledgeBase, item: Item) -> list[tuple[str, str]]:
+    """A follow-up's earlier turns: each earlier question with the answer it got after the
+    ones before it, as a person in the app would have seen them."""
     turns: list[tuple[str, str]] = []
     for earlier in item.history:
         try:
             turns.append((earlier, kb.ask(earlier, history=turns).text))
         except KBError:
             turns.append((earlier, ""))
-    return kb.ask(item.question, history=turns)
+    return turns
 
 
 def split_sha256(items: list[Item], split: str = "test") -> str:
@@ -152,15 +163,14 @@ def calibrate(kb: KnowledgeBase, items: list[Item]) -> dict[str, Any]:
     dev = [i for i in items if i.split == "dev"]
     cases = []
     for item in dev:
-        turns = [(q, kb.ask(q).text) for q in item.history]
-        plan = kb.plan(item.question, turns)
+        plan = kb.plan(item.question, history_turns(kb, item))
         cases.append((item, plan, kb.gather(plan)))
     base = kb.settings
 
     def figures(**update: float) -> tuple[float, float]:
         """(mean score, share of answerable items whose facts the answer holds)."""
         settings = base.model_copy(update=update)
-        rows = [_item_scored(item, compose(plan, ev, kb.library, settings))
+        rows = [answer_scored(item, compose(plan, ev, kb.library, settings))
                 for item, plan, ev in cases]
         answerable = [r for r in rows if r.answerable]
         return (sum(r.score for r in rows) / len(rows),
@@ -183,16 +193,6 @@ def calibrate(kb: KnowledgeBase, items: list[Item]) -> dict[str, Any]:
     return {"dev_items": len(dev), "dev_score": round(top, 3), "min_reach": MIN_REACH,
             "faq_threshold": faq_t, "abstain_threshold": abstain_t,
             "cover_threshold": _median(covers)}
-
-
-def _item_scored(item: Item, answer: Answer) -> Scored:
-    """The item's figures for `answer`, without retrieval figures."""
-    scored = Scored(answerable=item.expects_answer, abstained=answer.abstained,
-                    mode=answer.mode)
-    if not answer.abstained and item.expects_answer:
-        answer_figures(answer.text, [(c.source, c.quote) for c in answer.citations],
-                       item.facts, item.labelled, scored)
-    return scored
 
 
 def _median(values: list[float]) -> float:

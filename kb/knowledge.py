@@ -124,6 +124,4 @@ class KnowledgeBase:
 
     def compose(self, plan: QueryPlan, evidence: list[Evidence]) -> Answer:
         """The answer to `plan` from `evidence`."""
-        answer = compose(plan, evidence, self.library, self.settings)
-        answer.language = plan.language
-        return answer
+        return compose(plan, evidence, self.library, self.settings)

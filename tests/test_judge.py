@@ -45,7 +45,7 @@ COMMANDANT = sentence("The Commandant of the Harbor Office approves every reques
 
 
 def verdict(p: PartPlan, ranked: list[Scored], cover: float = 0.6):  # type: ignore[no-untyped-def]
-    return judge(p, ranked, 3, 0.5, LEXICAL, {"d.txt": DOC}, {}, cover)
+    return judge(p, ranked, 3, 0.5, LEXICAL, {"d.txt": terms(DOC.title)}, {}, cover)
 
 
 def test_a_strict_kind_stated_about_the_focus_is_an_answer() -> None:

@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from kb.models import Answer, AnswerSentence, Chunk, Citation, Document, Hit, Mode, Sentence
 
 CANNOT_ANSWER = "The IPS Program documents I have do not answer this question."
-# How a related answer opens: the documents touch the topic but do not state what was asked.
-NOT_STATED = "The documents do not"
 NO_CONTACT = "The documents name no contact for further questions."
 STATUS_NOTES = {
     "historical": "is from a historical document (superseded or dated): do not present it as "

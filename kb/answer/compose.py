@@ -18,10 +18,10 @@ from kb import rules
 from kb.answer import notices
 from kb.answer.choose import Scored
 from kb.answer.cite import abstention, contact_citations, render
-from kb.answer.judge import ANSWERED, RELATED, UNANSWERED, Verdict, judge
+from kb.answer.judge import ANSWERED, RELATED, Verdict, judge
 from kb.answer.rank import gives, rank
 from kb.index.lexical import LexicalIndex, terms
-from kb.models import Answer, Chunk, Citation, Document, GlossaryEntry, Hit, Sentence
+from kb.models import Answer, Chunk, Citation, Document, GlossaryEntry, Hit, Mode, Sentence
 from kb.query.plan import QueryPlan
 from kb.retrieve.evidence import Evidence, FaqCandidate
 from kb.settings import Settings
@@ -42,6 +42,7 @@ class Library:
     contacts: list[Chunk] = field(default_factory=list)
     glossary: list[GlossaryEntry] = field(default_factory=list)
     naming: dict[str, set[str]] = field(default_factory=dict)  # words that name each document
+    titles: dict[str, set[str]] = field(default_factory=dict)  # each document's title words
 
     @classmethod
     def of(cls, documents: dict[str, Document], lexical: LexicalIndex, contacts: list[Chunk],
@@ -49,7 +50,8 @@ class Library:
         # The words that name a document ("Port Security Advisory 1-17") say where to look,
         # not what the answer says: an answer need not repeat them.
         naming = {d.doc_id: terms(" ".join([d.title, *d.aliases])) for d in documents.values()}
-        return cls(documents, lexical, contacts, glossary, naming)
+        titles = {d.doc_id: terms(d.title) for d in documents.values()}
+        return cls(documents, lexical, contacts, glossary, naming, titles)
 
     def contact_citations(self) -> list[Citation]:
         return contact_citations(self.contacts, self.documents)
@@ -58,6 +60,13 @@ class Library:
 def compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
             settings: Settings) -> Answer:
     """The answer to `plan` from `evidence`; reads nothing else."""
+    answer = _compose(plan, evidence, library, settings)
+    answer.language = plan.language
+    return answer
+
+
+def _compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
+             settings: Settings) -> Answer:
     hits = [h for ev in evidence for h in ev.hits]
     if not plan.readable:
         return language_notice(plan, library)
@@ -73,7 +82,7 @@ def compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
             return faq
     limit = settings.max_sentences if len(evidence) == 1 else 2
     verdicts = [judge(ev.part, r, limit, settings.abstain_threshold, library.lexical,
-                      library.documents, library.naming, settings.cover_threshold)
+                      library.titles, library.naming, settings.cover_threshold)
                 for ev, r in zip(evidence, ranked, strict=True)]
     return from_verdicts(plan, verdicts, hits, library)
 
@@ -193,15 +202,10 @@ def language_notice(plan: QueryPlan, library: Library) -> Answer:
     own = notices.NOTICES.get(plan.language)
     lead = f"{own}\n\n{notices.ENGLISH_NOTICE}" if own else notices.ENGLISH_NOTICE
     answer.text = f"{lead}\n\n{answer.text}"
-    answer.language = plan.language
     answer.reasons = [f"the question is not in English (detected: {plan.language})"]
     return answer
 
 
-def _render(question: str, mode: str, chosen: list[Scored], hits: list[Hit],
+def _render(question: str, mode: Mode, chosen: list[Scored], hits: list[Hit],
             library: Library) -> Answer:
-    return render(question, mode, [s.sentence for s in chosen], hits,  # type: ignore[arg-type]
-                  library.documents)
-
-
-__all__ = ["ANSWERED", "RELATED", "UNANSWERED", "Library", "compose"]
+    return render(question, mode, [s.sentence for s in chosen], hits, library.documents)

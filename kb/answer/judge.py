@@ -18,7 +18,6 @@ from kb.answer.choose import Scored, lead_in_alone, select, with_items
 from kb.answer.notices import not_given, not_mentioned, not_said
 from kb.answer.rank import gives, wanted_terms
 from kb.index.lexical import LexicalIndex, terms
-from kb.models import Document
 from kb.query.plan import PartPlan
 
 ANSWERED, RELATED, UNANSWERED = "answered", "related", "unanswered"
@@ -37,7 +36,7 @@ class Verdict:
 
 
 def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
-          lexical: LexicalIndex, documents: Mapping[str, Document],
+          lexical: LexicalIndex, titles: Mapping[str, set[str]],
           naming: Mapping[str, set[str]], cover_threshold: float) -> Verdict:
     """The verdict on `part` given its ranked sentences, the abstention threshold and the
     share of its focus a confident answer must hold."""
@@ -54,7 +53,7 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
         pool = typed
     picks = with_items(select(pool, wanted_terms(part, naming), limit, lexical, part.named),
                        ranked)
-    covered, missing = coverage(part, picks, lexical, documents)
+    covered, missing = coverage(part, picks, lexical, titles)
     if covered < cover_threshold:
         return _related(part, picks, relevance * covered, not_said(missing, part.text))
     return Verdict(part, ANSWERED, picks, confidence=0.5 + 0.5 * relevance * covered)
@@ -67,14 +66,15 @@ def _related(part: PartPlan, closest: list[Scored], confidence: float, reason: s
 
 
 def coverage(part: PartPlan, picks: list[Scored], lexical: LexicalIndex,
-             documents: Mapping[str, Document]) -> tuple[float, list[str]]:
+             titles: Mapping[str, set[str]]) -> tuple[float, list[str]]:
     """The IDF-weighted share of the part's focus that the picked sentences hold, with their
-    headings and their documents' titles; and the focus words they miss."""
+    headings and their documents' titles (`titles`: each document's title terms); and the
+    focus words they miss."""
     if not part.focus:
         return 1.0, []
     present: set[str] = set()
     for s in picks:
-        present |= s.terms | terms(documents[s.sentence.doc_id].title)
+        present |= s.terms | titles.get(s.sentence.doc_id, set())
     total = held = 0.0
     missing = []
     for f in part.focus:

@@ -46,20 +46,22 @@ KIND_PHRASES = {
     "person": "a name",
 }
 CLOSEST = "The closest passages say:"
+# How a related answer opens: the documents touch the topic but do not state what was asked.
+NOT_STATED = "The documents do not"
 
 
 def not_given(kind: str, part: str) -> str:
     """"The documents do not give a duration for “How long ...?”."""
-    return f"The documents do not give {KIND_PHRASES.get(kind, 'that')} for \u201c{part}\u201d."
+    return f"{NOT_STATED} give {KIND_PHRASES.get(kind, 'that')} for \u201c{part}\u201d."
 
 
 def not_said(words: list[str], part: str) -> str:
     """"The documents do not say anything about “visa” in answer to “...”."""
     listed = ", ".join(f"\u201c{w}\u201d" for w in words)
-    return f"The documents do not say anything about {listed} in answer to \u201c{part}\u201d."
+    return f"{NOT_STATED} say anything about {listed} in answer to \u201c{part}\u201d."
 
 
 def not_mentioned(names: list[str], part: str) -> str:
     """"The documents do not mention “Omicron” (asked in “...”)."""
     listed = ", ".join(f"\u201c{n}\u201d" for n in names)
-    return f"The documents do not mention {listed} (asked in \u201c{part}\u201d)."
+    return f"{NOT_STATED} mention {listed} (asked in \u201c{part}\u201d)."

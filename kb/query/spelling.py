@@ -59,7 +59,6 @@ class Speller:
         """`text` with misspelt words repaired, and the (typed, repaired) pairs."""
         import symspellpy
 
-        sym = self._load()
         out: list[str] = []
         repairs: list[tuple[str, str]] = []
         tokens = _TOKEN.findall(text)
@@ -76,6 +75,7 @@ class Speller:
             # Only as typed in lower case: "U.S.C." is no "you".
             fixed = rules.TEXT_SPEAK.get(token)
             if fixed is None and self._misspelt(token):
+                sym = self._load()
                 found = sym.lookup(low, symspellpy.Verbosity.CLOSEST, max_edit_distance=MAX_EDIT)
                 fixed = max(found, key=lambda s: self._fit(sym, s.term, s.count, before, after),
                             default=None)
@@ -96,6 +96,10 @@ class Speller:
 
     def _misspelt(self, token: str) -> bool:
         low = token.lower()
-        # Capitalised and upper-case words are names and acronyms, known or not.
-        return (token[0].islower() and len(low) >= MIN_LENGTH and low.isalpha()
-                and low not in self._corpus and low not in self._english)
+        # Capitalised and upper-case words are names and acronyms, known or not. The
+        # dictionary loads (about 2 s) only for a word the documents do not use.
+        if not (token[0].islower() and len(low) >= MIN_LENGTH and low.isalpha()
+                and low not in self._corpus):
+            return False
+        self._load()
+        return low not in self._english

@@ -54,37 +54,50 @@ def gather(plan: QueryPlan, retriever: Retriever, store: VectorStore, embedder: 
     found = retriever.search_many(queries, vectors, named=[p.named for p in plan.parts])
     chunks = {h.chunk.chunk_id: h.chunk for hits in found for h in hits}
     sentences, sentence_vectors = store.sentences_of(list(chunks.values()))
-    rows: dict[str, list[int]] = {}
-    for row, sentence in enumerate(sentences):
-        rows.setdefault(sentence.chunk_id, []).append(row)
+    rows = _rows_by_chunk(sentences)
     out = []
     for part, vector, hits in zip(plan.parts, vectors, found, strict=True):
         mine = [r for h in hits for r in rows.get(h.chunk.chunk_id, [])]
         out.append(Evidence(part, vector, hits, [sentences[r] for r in mine],
                             sentence_vectors[mine] if mine else _empty()))
     if faq_first and len(out) == 1:
-        out[0].faq = _faq_candidates(store, vectors[0], chunks)
+        out[0].faq = _faq_candidates(store, vectors[0], chunks, (sentences, sentence_vectors))
     return out
 
 
-def _faq_candidates(store: VectorStore, vector: NDArray[np.float32],
-                    known: dict[str, Chunk]) -> list[FaqCandidate]:
+def _faq_candidates(store: VectorStore, vector: NDArray[np.float32], known: dict[str, Chunk],
+                    read: tuple[list[Sentence], NDArray[np.float32]]) -> list[FaqCandidate]:
+    """The FAQ questions nearest to `vector` with their passages; the sentences of passages
+    among the hits (`known`, whose sentences are `read`) are not read again."""
     near = store.nearest_questions(vector, FAQ_CANDIDATES)
     if not near:
         return []
     wanted = list(dict.fromkeys(q.chunk_id for q, _ in near))
-    chunks = {**store.get_chunks([c for c in wanted if c not in known]), **known}
-    present = [chunks[c] for c in wanted if c in chunks]
-    sentences, vectors = store.sentences_of(present)
+    new = store.get_chunks([c for c in wanted if c not in known])
+    chunks = {**new, **known}
+    sentences, vectors = read
+    extra, extra_vectors = store.sentences_of(list(new.values()))
+    if extra:
+        sentences = [*sentences, *extra]
+        vectors = np.concatenate([vectors, extra_vectors]) if len(vectors) else extra_vectors
+    rows = _rows_by_chunk(sentences)
     out = []
     for question, similarity in near:
         chunk = chunks.get(question.chunk_id)
         if chunk is None:
             continue
-        rows = [i for i, s in enumerate(sentences) if s.chunk_id == chunk.chunk_id]
-        out.append(FaqCandidate(question, similarity, chunk, [sentences[i] for i in rows],
-                                vectors[rows] if rows else _empty()))
+        mine = rows.get(chunk.chunk_id, [])
+        out.append(FaqCandidate(question, similarity, chunk, [sentences[i] for i in mine],
+                                vectors[mine] if mine else _empty()))
     return out
+
+
+def _rows_by_chunk(sentences: list[Sentence]) -> dict[str, list[int]]:
+    """Each chunk's sentences, as row numbers of `sentences`, in order."""
+    rows: dict[str, list[int]] = {}
+    for row, sentence in enumerate(sentences):
+        rows.setdefault(sentence.chunk_id, []).append(row)
+    return rows
 
 
 def _empty() -> NDArray[np.float32]:
