@@ -71,3 +71,16 @@ def test_a_follow_up_carries_the_earlier_question_and_its_answer(kb: KnowledgeBa
     assert plan.follow_up and "Valletta" in plan.context
     assert "workshop" in {f.word for f in plan.parts[0].focus}
     assert not kb.plan("How many seats does the Valletta workshop have?", [earlier]).follow_up
+
+
+def test_an_acronym_is_spelt_out_from_the_sentence_that_defines_it(kb: KnowledgeBase) -> None:
+    entry = kb.glossary[0]
+    answer = kb.ask(f"What does {entry.term} stand for?")
+    assert answer.mode == "extractive" and answer.confidence == 1.0
+    assert answer.text.startswith(f"\u201c{entry.term}\u201d stands for \u201c{entry.expansion}\u201d.")
+    [sentence] = answer.sentences
+    doc = kb.documents[entry.doc_id]
+    assert doc.text[entry.start:entry.end] in sentence.text
+    assert answer.citations[0].quote == sentence.text
+    # The whole sentence: as ingest splits the document, not cut inside it.
+    assert sentence.text in [s.text for s in kb.store.all_sentences() if s.doc_id == doc.doc_id]

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ingest.sentences import split_sentences
 from kb import rules
 from kb.answer import notices
 from kb.answer.choose import Scored
@@ -182,16 +183,15 @@ def glossary_answer(plan: QueryPlan, library: Library) -> Answer | None:
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The bounds of the sentence (or line) holding text[start:end]."""
-    lo = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start) + 1)
-    hi_line = text.find("\n", end)
-    hi_stop = text.find(". ", end)
-    candidates = [h for h in (hi_line, hi_stop + 1 if hi_stop >= 0 else -1) if h >= 0]
-    hi = min(candidates) if candidates else len(text)
-    lo += 1 if lo >= 0 else 0
-    while lo < start and text[lo].isspace():
-        lo += 1
-    return lo, hi
+    """The bounds of the sentence holding text[start:end], as ingest splits sentences (a
+    line is a paragraph, and "U.S." does not end one)."""
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    hi = len(text) if hi < 0 else hi
+    for _, s_start, s_end in split_sentences(text[lo:hi], lo):
+        if s_start <= start and end <= s_end:
+            return s_start, s_end
+    return lo, hi  # a definition across a sentence break: its whole line
 
 
 def language_notice(plan: QueryPlan, library: Library) -> Answer:
