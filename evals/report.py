@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,15 @@ DEFINITIONS = """\
 """
 
 
+KEPT = """Where a component's verdict is not "beats its ablation", it stays for reasons the
+hit@5 columns let you check: dense retrieval finds passages that share no word with the
+question (paraphrases in the askers' own words), and BM25 finds the exact names, numbers and
+codes ("70108", "CM394-0001") that embeddings blur; the answer score also turns on how each
+answer is judged, so a retrieval gain shows there only when the judging lets it. Answering from
+a matching FAQ first gives the FAQ's approved wording when a question repeats an FAQ
+question."""
+
+
 def _headline(row_dev: dict[str, float], row_test: dict[str, float]) -> list[str]:
     """Dev, test and the gap between them for each figure the product is held to."""
     lines = ["| figure | dev | test | gap | target |", "|---|---|---|---|---|"]
@@ -94,6 +104,50 @@ def _against(settings: Settings, calibration: dict[str, Any]) -> str:
             "`kb/settings.py` to the calibrated values")
 
 
+# Each component against the system without it, on the test split: a component stays only if
+# it beats its ablation there, or the report says why it is kept.
+ABLATIONS = [("hybrid", "bm25", "dense retrieval beside BM25"),
+             ("hybrid", "dense", "BM25 beside dense retrieval"),
+             ("hybrid_faq", "hybrid", "answering from a matching FAQ first")]
+SIGNIFICANT = 0.05  # two-sided sign test over the items the two systems score differently
+
+
+def _ablations(items: list[Item], per_item: dict[str, list[Scored]]) -> list[str]:
+    """Per component: both systems' mean test score, the items each does better on, and
+    whether the test split can tell them apart."""
+    test = [n for n, i in enumerate(items) if i.split == "test"]
+    lines = ["| component | score with | score without | hit@5 with | hit@5 without | "
+             "better with | better without | sign test p | verdict |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for with_, without, what in ABLATIONS:
+        if with_ not in per_item or without not in per_item:
+            continue
+        a = [per_item[with_][n].score for n in test]
+        b = [per_item[without][n].score for n in test]
+        wins = sum(x > y for x, y in zip(a, b, strict=True))
+        losses = sum(x < y for x, y in zip(a, b, strict=True))
+        p = sign_test(wins, losses)
+        verdict = ("beats its ablation" if wins > losses and p < SIGNIFICANT
+                   else "worse than its ablation" if losses > wins and p < SIGNIFICANT
+                   else "no difference the test split can show")
+        hits = [sum(per_item[name][n].hit for n in test if items[n].expects_answer)
+                / max(1, sum(items[n].expects_answer for n in test)) for name in (with_, without)]
+        lines.append(f"| {what} ({with_} vs {without}) | {sum(a) / len(a):+.2f} | "
+                     f"{sum(b) / len(b):+.2f} | {hits[0]:.0%} | {hits[1]:.0%} | {wins} | "
+                     f"{losses} | {p:.2f} | {verdict} |")
+    return lines
+
+
+def sign_test(wins: int, losses: int) -> float:
+    """Two-sided exact sign test: the chance of a split at least this uneven if neither
+    system were better."""
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, k) for k in range(min(wins, losses) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
 def write_outputs(report: Path, settings: Settings, items: list[Item], results: Results,
                   per_item: dict[str, list[Scored]], calibration: dict[str, Any] | None,
                   test_sha256: str = "") -> None:
@@ -120,6 +174,8 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
         "## Systems side by side (all items)", "",
         *_table({name: r["all"]["overall"] for name, r in results.items()}, "system"), "",
         *[f"![{title}]({name})" for title, name in plots], "",
+        "## Components against their ablations (test split)", "",
+        *_ablations(items, per_item), "", KEPT, "",
         f"## {main} by category (test split)", "",
         *_table(results[main]["test"], "category"), "",
         f"## {main} by category (dev split)", "",

@@ -15,11 +15,13 @@ _ABBREVIATIONS = {
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig", "p", "pp", "cf",
     "subsec", "approx", "dept", "gov", "u.n", "d.c", "a.m", "p.m",
 }
-# After "U.S." a new sentence starts only with words like these; "U.S. Coast Guard" goes on.
+# After "U.S." a new sentence starts only with an English function word (article, pronoun,
+# preposition, conjunction): any capitalised content word after it is taken as part of a
+# name ("U.S. Coast Guard", "U.S. Embassy"), which is what such words almost always are.
 _STARTERS = {
-    "We", "The", "It", "This", "These", "They", "In", "Our", "A", "An", "If", "As", "For",
-    "Most", "There", "That", "Since", "Each", "All", "When", "However", "Additional", "Its",
-    "Requests", "Delegates", "During", "Foreign", "Visits", "He", "She", "You", "Your",
+    "We", "The", "It", "This", "These", "Those", "They", "In", "On", "At", "By", "Our", "A",
+    "An", "If", "As", "For", "Most", "There", "That", "Since", "Each", "All", "When", "However",
+    "Its", "During", "He", "She", "You", "Your", "But", "And", "Under", "After", "Before",
 }
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“'‘(\[]?[A-Z0-9•])")
 _BULLET = re.compile(r"^[•▪◦·*\-–]\s+")

@@ -59,7 +59,8 @@ class KnowledgeBase:
         words = {w for d in documents.values() for w in _WORD.findall(f"{d.title} {d.text}")}
         self.analyser = Analyser(
             nlp or Pipeline(), DocumentNames(documents), vocabulary, words,
-            [e.term for e in self.glossary], self.library.naming, settings.max_question_chars)
+            {e.term: e.expansion for e in self.glossary}, self.library.naming,
+            settings.max_question_chars)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:

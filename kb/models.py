@@ -6,6 +6,12 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+# How an answer that does not answer opens: an abstention, and a related answer (the
+# documents touch the topic but do not state what was asked). The composer writes them; a
+# follow-up's analysis reads an earlier answer that opens so as saying nothing of the subject.
+CANNOT_ANSWER = "The IPS Program documents I have do not answer this question."
+NOT_STATED = "The documents do not"
+
 Status = Literal["current", "excerpt", "historical"]
 Mode = Literal["faq", "extractive", "related", "abstain"]
 

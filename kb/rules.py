@@ -165,6 +165,24 @@ GENERIC_WORDS = frozenset({
 # use them ("notify", "reassess"): an everyday verb they never use is the asker's wording.
 FOCUS_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
 VERB_POS = frozenset({"VERB", "ADV"})
+# How much each focus word weighs when judging whether sentences hold what a part is about
+# (on top of its IDF). The nouns of the part itself name its subject; a verb is how the asker
+# phrases the action, which an answering sentence often states with another verb ("aim to
+# visit" / "visits").
+FOCUS_WEIGHT_VERB = 0.4
+# Words carried from what a follow-up points back to name its referent, which an answering
+# sentence names without repeating every word of the earlier question: together they weigh
+# this share of the part's own words, held in proportion to the share of them present.
+FOCUS_WEIGHT_CONTEXT = 0.5
+# A one-letter slip in a long word is the same word spelt another way ("liason" / "liaison",
+# "harbour" / "harbor", "multilateral" / "multi-lateral"); in a short word, or in the first
+# letter, it is often another word ("cost" / "coat", "Gambia" / "Zambia").
+SPELLING_VARIANT_MIN = 6
+# A delegation describes itself ("our port staff", "my country's ports", "our harbour"): the
+# documents speak of partner nations in general, so the asker's own things say who asks, not
+# what is asked, and weigh little (not nothing: "what about our ships?" is only about them).
+FOCUS_WEIGHT_ASKER = 0.1
+ASKER_POSSESSIVES = frozenset({"my", "our"})
 # Parts of speech that may stand between a clause's start and the wh-word that asks:
 # "In which year", "and for how long". A "when" after other words ("when it arrives") is a
 # conjunction, not a question.
@@ -197,6 +215,11 @@ EDITORIAL_PENALTY = 0.15  # a statute's editorial notes are its history, not wha
 EDITORIAL = re.compile(r"^(?:editorial notes|amendments|statutory notes|prior provisions|"
                        r"source credit|codification)\b", re.IGNORECASE)
 FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
+# A question that repeats every word of an FAQ question and adds the asker's circumstances
+# ("Is training available for our port staff?") asks that FAQ even when the added words pull
+# the embeddings apart; its answer must then also hold what the question is about. Below this
+# similarity the shared words are a coincidence of wording.
+FAQ_CONTAINED_FLOOR = 0.5
 
 # -- honest confidence (the coverage threshold is a setting, calibrated on dev) -------------------
 RELEVANCE_SPAN = 0.4  # score above the abstention threshold at which relevance counts as full

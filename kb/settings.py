@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 8: a phone number, address or link is answerable wherever it is, not only in a contact block.
 # 9: a line with a bare web address ("(uscg.mil)") is a contact detail too.
 # 10: sentences record what they state by kind (dates, names, numbers ...), found by spaCy.
-CHUNKER_VERSION = 10
+CHUNKER_VERSION = 11
 
 # The spaCy model's files (see kb.nlp): what ingest found in each sentence depends on it.
 NLP_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"

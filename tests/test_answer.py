@@ -6,12 +6,10 @@ import re
 
 import pytest
 
-from kb.answer.cite import CANNOT_ANSWER
-from kb.answer.compose import UNCOVERED
 from kb.answer.rank import rank, wanted_terms
 from kb.errors import QuestionError
 from kb.knowledge import KnowledgeBase
-from kb.models import Answer
+from kb.models import CANNOT_ANSWER, Answer
 from kb.query.parts import split_question
 
 MARKER = re.compile(r"\[(\d+)(?:, (?:excerpt|historical))?\]")
@@ -104,7 +102,10 @@ def test_part_the_documents_do_not_cover_is_named(kb: KnowledgeBase) -> None:
     answer = kb.ask("Which office manages the Quay program, and what is the FIFA World Cup budget?")
     assert "Office of Quay Assessments" in answer.text
     assert answer.uncovered == ["what is the FIFA World Cup budget?"]
-    assert f"{UNCOVERED} \u201cwhat is the FIFA World Cup budget?\u201d" in answer.text
+    # Not everything asked is stated: the answer is hedged and opens by saying what is missing.
+    assert answer.mode == "related" and answer.confidence < 0.5 and not answer.abstained
+    assert answer.text.startswith(answer.reasons[0])
+    assert "\u201cwhat is the FIFA World Cup budget?\u201d" in answer.reasons[0]
 
 
 def test_follow_up_uses_the_earlier_question(kb: KnowledgeBase) -> None:

@@ -101,3 +101,58 @@ def _plan(p: PartPlan):  # type: ignore[no-untyped-def]
     from kb.query.plan import QueryPlan
 
     return QueryPlan(question=p.text, text=p.text, parts=[p])
+
+
+def test_an_acronym_is_held_by_a_sentence_that_spells_it_out() -> None:
+    p = part("Who approves requests at the HO?", None, False, ["requests"])
+    p.focus.append(Focus("ho", frozenset(terms("ho")), spelled=frozenset(terms("Harbor Office"))))
+    assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.9).status == ANSWERED
+    p.focus[-1] = Focus("ho", frozenset(terms("ho")))
+    assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.9).status == RELATED
+
+
+def test_a_light_focus_word_missing_does_not_unsettle_an_answer() -> None:
+    p = part("Who approves every request for our crews?", None, False, ["approves", "request"])
+    p.focus.append(Focus("crews", frozenset(terms("crews")), weight=0.1))
+    assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.9).status == ANSWERED
+    p.focus[-1] = Focus("crews", frozenset(terms("crews")))
+    assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.9).status == RELATED
+
+
+def test_the_sentence_stating_the_kind_must_itself_be_about_the_focus() -> None:
+    other = Document(doc_id="e.txt", title="Tern notes", text="", content_hash="y")
+    reviews = Sentence("r", "k", other.doc_id, "The joint review lasts two days.", 0, 33,
+                       mentions=[Mention("duration", "two days")])
+    p = part("How long does the Tern Exchange review last?", "duration", True,
+             ["tern", "exchange", "review"])
+    # Together the two sentences name the Tern Exchange and the review; neither dates both.
+    v = judge(p, [scored(LASTS, 0.9), Scored(reviews, np.ones(4, dtype=np.float32), 0.85,
+                                             terms(reviews.text))],
+              3, 0.5, LEXICAL, {}, {}, 0.9)
+    assert v.status == RELATED
+
+
+def test_a_document_is_about_its_title_aliases_publisher_and_month() -> None:
+    doc = Document(doc_id="d.txt", title="Harbor FAQ", text=TEXT, content_hash="x",
+                   aliases=["the leaflet"], publisher="Quay Office", date="2030-01-05")
+    titles = Library.of({"d.txt": doc}, LEXICAL, [], []).titles["d.txt"]
+    assert terms("harbor faq leaflet quay office january 2030") <= titles
+
+
+def test_a_long_word_spelt_another_way_is_held() -> None:
+    p = part("Who approves every reqest at the Harbour Ofice?", None, False,
+             ["approves", "harbour", "ofice"])
+    # "harbour" is "Harbor" spelt another way; "ofice" is too short to be told from another word.
+    assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.99).status == RELATED
+    p.focus.pop()
+    assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.99).status == ANSWERED
+
+
+def test_a_follow_ups_referent_is_named_by_any_of_its_words() -> None:
+    p = part("and who approves them?", "agent", False, ["approves"])
+    p.focus += [Focus(w, frozenset(terms(w)), carried=True) for w in ("tern", "request")]
+    v = verdict(p, [scored(COMMANDANT, 0.9)], cover=0.8)
+    assert v.status == ANSWERED  # "request" names the referent; "tern" need not be repeated
+    p.focus = [f for f in p.focus if f.word != "request"]
+    v = verdict(p, [scored(COMMANDANT, 0.9)], cover=0.8)
+    assert v.status == RELATED and "\u201ctern\u201d" in v.reason

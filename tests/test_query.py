@@ -84,3 +84,25 @@ def test_an_acronym_is_spelt_out_from_the_sentence_that_defines_it(kb: Knowledge
     assert answer.citations[0].quote == sentence.text
     # The whole sentence: as ingest splits the document, not cut inside it.
     assert sentence.text in [s.text for s in kb.store.all_sentences() if s.doc_id == doc.doc_id]
+
+
+def test_focus_words_weigh_by_what_they_say(kb: KnowledgeBase) -> None:
+    # Nouns name the subject; a verb is the asker's phrasing of the action; the asker's own
+    # things ("our officers") say who asks.
+    [part] = kb.plan("When does the office run the workshop for our officers?").parts
+    assert [(f.word, f.weight) for f in part.focus] == [
+        ("office", 1.0), ("run", 0.4), ("workshop", 1.0), ("officers", 0.1)]
+    earlier = ("When does the office run the workshop?", "")
+    [follow] = kb.plan("and how many seats are there?", [earlier]).parts
+    assert {f.word: f.carried for f in follow.focus} == {
+        "seats": False, "office": True, "run": True, "workshop": True}
+
+
+def test_an_faq_question_asked_with_the_askers_circumstances_gets_the_faq(
+        kb: KnowledgeBase) -> None:
+    answer = kb.ask("Is training available for our officers?")
+    assert answer.mode == "faq"
+    assert answer.sentences[0].text == ("The office runs a cargo screening workshop in "
+                                        "Valletta every spring.")
+    # Worded like the FAQ question, but asking what its answer does not hold.
+    assert kb.ask("Is training available for free?").mode != "faq"

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kb.models import Answer, AnswerSentence, Chunk, Citation, Document, Hit, Mode, Sentence
+from kb.models import (
+    CANNOT_ANSWER,
+    Answer,
+    AnswerSentence,
+    Chunk,
+    Citation,
+    Document,
+    Hit,
+    Mode,
+    Sentence,
+)
 
-CANNOT_ANSWER = "The IPS Program documents I have do not answer this question."
 NO_CONTACT = "The documents name no contact for further questions."
 STATUS_NOTES = {
     "historical": "is from a historical document (superseded or dated): do not present it as "

@@ -10,6 +10,7 @@ Every quoted sentence is verbatim with its citation marker.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,17 +20,16 @@ from kb import rules
 from kb.answer import notices
 from kb.answer.choose import Scored
 from kb.answer.cite import abstention, contact_citations, render
-from kb.answer.judge import ANSWERED, RELATED, Verdict, judge
+from kb.answer.judge import ANSWERED, HEDGED_CEILING, RELATED, Verdict, coverage, judge
 from kb.answer.rank import gives, rank
 from kb.index.lexical import LexicalIndex, terms
 from kb.models import Answer, Chunk, Citation, Document, GlossaryEntry, Hit, Mode, Sentence
-from kb.query.plan import QueryPlan
+from kb.query.plan import PartPlan, QueryPlan
 from kb.retrieve.evidence import Evidence, FaqCandidate
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 
-UNCOVERED = "The documents do not answer this part of the question:"
 FAQ_TIE = 0.03  # a current document's FAQ wins over another this close to it
 
 
@@ -43,7 +43,9 @@ class Library:
     contacts: list[Chunk] = field(default_factory=list)
     glossary: list[GlossaryEntry] = field(default_factory=list)
     naming: dict[str, set[str]] = field(default_factory=dict)  # words that name each document
-    titles: dict[str, set[str]] = field(default_factory=dict)  # each document's title words
+    # What each document is, as its record says (title, aliases, publisher, month and year):
+    # every sentence of a document is about these, whether or not it repeats them.
+    titles: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, documents: dict[str, Document], lexical: LexicalIndex, contacts: list[Chunk],
@@ -51,7 +53,8 @@ class Library:
         # The words that name a document ("Port Security Advisory 1-17") say where to look,
         # not what the answer says: an answer need not repeat them.
         naming = {d.doc_id: terms(" ".join([d.title, *d.aliases])) for d in documents.values()}
-        titles = {d.doc_id: terms(d.title) for d in documents.values()}
+        titles = {d.doc_id: terms(" ".join([d.title, *d.aliases, d.publisher, _when(d.date)]))
+                  for d in documents.values()}
         return cls(documents, lexical, contacts, glossary, naming, titles)
 
     def contact_citations(self) -> list[Citation]:
@@ -99,17 +102,19 @@ def from_verdicts(plan: QueryPlan, verdicts: list[Verdict], hits: list[Hit],
         answer.reasons = [v.reason for v in verdicts]
         answer.uncovered = [v.part.text for v in verdicts] if len(verdicts) > 1 else []
         return answer
-    if answered:
+    if answered and not left:
         answer = _render(plan.question, "extractive", _picks(answered), hits, library)
-        if left:
-            answer.text += "\n\n" + "\n".join(
-                f"{UNCOVERED} \u201c{v.part.text}\u201d" for v in left)
         answer.confidence = min(v.confidence for v in answered)
     else:
-        answer = _render(plan.question, "related", _picks(related), hits, library)
-        lead = " ".join(v.reason for v in related)
-        answer.text = f"{lead} {notices.CLOSEST}\n\n{answer.text}"
-        answer.confidence = min(v.confidence for v in related)
+        # Some part is not stated: the whole answer is hedged, though other parts are
+        # answered, since it does not give everything asked. It opens with what is missing,
+        # then quotes the answered parts and the closest passages for the rest.
+        answer = _render(plan.question, "related", _picks(answered + related), hits, library)
+        lead = " ".join(v.reason for v in left)
+        opening = notices.PARTLY if answered else notices.CLOSEST
+        answer.text = f"{lead} {opening}\n\n{answer.text}"
+        answer.confidence = min(HEDGED_CEILING,
+                                *(v.confidence for v in answered + related))
     answer.uncovered = [v.part.text for v in left]
     answer.reasons = [v.reason for v in left]
     return answer
@@ -126,12 +131,16 @@ def _picks(verdicts: list[Verdict]) -> list[Scored]:
 def faq_answer(plan: QueryPlan, ev: Evidence, rival: list[Scored], library: Library,
                settings: Settings) -> Answer | None:
     """The closest FAQ's approved answer, trimmed to the sentences that matter, when its
-    question is at least `settings.faq_threshold` similar, it is from a document the
-    question names (if it names any), a passage sentence is not clearly better, and it
-    states the kind of answer the question needs."""
+    question is at least `settings.faq_threshold` similar or the question repeats all its
+    words, it is from a document the question names (if it names any), a passage sentence is
+    not clearly better, and it holds what the question is about and the kind of answer the
+    question needs."""
     best = best_faq(ev.faq, library)
     part = ev.part
-    if best is None or best.similarity < settings.faq_threshold:
+    if best is None:
+        return None
+    near = best.similarity >= settings.faq_threshold
+    if not near and not _repeats(part, best):
         return None
     if part.named and best.chunk.doc_id not in part.named:
         return None
@@ -146,9 +155,18 @@ def faq_answer(plan: QueryPlan, ev: Evidence, rival: list[Scored], library: Libr
     first = min(ranked, key=lambda s: s.sentence.start)
     if first not in keep:  # an FAQ answer's opening sentence carries its gist
         keep = [*keep[:-1], first]
+    if coverage(part, keep, library.lexical, library.titles)[0] < settings.cover_threshold:
+        return None  # worded like the FAQ question, but asking what its answer does not hold
     answer = _render(plan.question, "faq", keep, [faq_hit, *ev.hits], library)
     answer.confidence = min(1.0, best.similarity)
     return answer
+
+
+def _repeats(part: PartPlan, faq: FaqCandidate) -> bool:
+    """Whether the part uses every word of the FAQ question (`rules.FAQ_CONTAINED_FLOOR`)."""
+    asked = terms(faq.question.text)
+    return (faq.similarity >= rules.FAQ_CONTAINED_FLOOR and bool(asked)
+            and asked <= terms(part.text))
 
 
 def best_faq(candidates: list[FaqCandidate], library: Library) -> FaqCandidate | None:
@@ -209,3 +227,11 @@ def language_notice(plan: QueryPlan, library: Library) -> Answer:
 def _render(question: str, mode: Mode, chosen: list[Scored], hits: list[Hit],
             library: Library) -> Answer:
     return render(question, mode, [s.sentence for s in chosen], hits, library.documents)
+
+
+def _when(date: str) -> str:
+    """"December 2017" for "2017-12-14": how a question names a document's date."""
+    try:
+        return datetime.date.fromisoformat(date).strftime("%B %Y")
+    except ValueError:
+        return date

@@ -10,18 +10,22 @@ was found or the part names something no document mentions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from symspellpy.editdistance import DistanceAlgorithm, EditDistance
+
 from kb import rules
 from kb.answer.choose import Scored, lead_in_alone, select, with_items
-from kb.answer.notices import not_given, not_mentioned, not_said
+from kb.answer.notices import not_given, not_mentioned, not_said, nothing_on
 from kb.answer.rank import gives, wanted_terms
 from kb.index.lexical import LexicalIndex, terms
 from kb.query.plan import PartPlan
 
 ANSWERED, RELATED, UNANSWERED = "answered", "related", "unanswered"
-RELATED_SENTENCES = 2  # closest passages a related answer quotes
+HEDGED_CEILING = 0.45  # never as sure as an answer: hedged answers sit below one half
+_WORD = re.compile(r"[a-z][a-z-]*[a-z]")
 
 
 @dataclass
@@ -42,46 +46,91 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
     share of its focus a confident answer must hold."""
     pool = [s for s in ranked if not lead_in_alone(s, ranked)]
     if not pool or pool[0].score < threshold:
-        return Verdict(part, UNANSWERED, reason="no passage is close enough to the question")
+        return Verdict(part, UNANSWERED, reason=nothing_on(part.text))
     relevance = min(1.0, (pool[0].score - threshold) / rules.RELEVANCE_SPAN)
+    wanted = wanted_terms(part, naming)
     if part.unknown:  # "Port Omicron": the passages are about something else of that kind
-        return _related(part, pool, relevance, not_mentioned(part.unknown, part.text))
+        closest = with_items(select(pool, wanted, limit, lexical, part.named), ranked)
+        return _related(part, closest, relevance, not_mentioned(part.unknown, part.text))
     if part.strict:
         typed = [s for s in pool if gives(part, s.sentence)]
         if not typed or typed[0].score < threshold:
-            return _related(part, pool, relevance, not_given(part.kind or "", part.text))
+            closest = with_items(select(pool, wanted, limit, lexical, part.named), ranked)
+            return _related(part, closest, relevance, not_given(part.kind or "", part.text))
         pool = typed
-    picks = with_items(select(pool, wanted_terms(part, naming), limit, lexical, part.named),
-                       ranked)
+    picks = with_items(select(pool, wanted, limit, lexical, part.named), ranked)
     covered, missing = coverage(part, picks, lexical, titles)
+    if part.strict:
+        # The sentence that states a date or a number must be the one about the subject:
+        # "On April 2 the Coast Guard found Seychelles ..." does not date a finding on Nauru
+        # because another quoted sentence names Nauru.
+        typed = [s for s in picks if gives(part, s.sentence)]
+        covered, missing = max((coverage(part, [s], lexical, titles) for s in typed),
+                               key=lambda c: c[0], default=(covered, missing))
     if covered < cover_threshold:
         return _related(part, picks, relevance * covered, not_said(missing, part.text))
     return Verdict(part, ANSWERED, picks, confidence=0.5 + 0.5 * relevance * covered)
 
 
 def _related(part: PartPlan, closest: list[Scored], confidence: float, reason: str) -> Verdict:
-    picks = [s for s in closest if not s.aside][:RELATED_SENTENCES] or closest[:1]
-    # Never as sure as an answer: related answers sit below one half.
-    return Verdict(part, RELATED, picks, confidence=0.45 * confidence, reason=reason)
+    # The same sentences an answer would quote: a hedged answer is judged by whether they
+    # hold what was asked, so it should not show fewer of them.
+    picks = [s for s in closest if not s.aside] or closest[:1]
+    return Verdict(part, RELATED, picks, confidence=HEDGED_CEILING * confidence, reason=reason)
 
 
 def coverage(part: PartPlan, picks: list[Scored], lexical: LexicalIndex,
              titles: Mapping[str, set[str]]) -> tuple[float, list[str]]:
     """The IDF-weighted share of the part's focus that the picked sentences hold, with their
-    headings and their documents' titles (`titles`: each document's title terms); and the
-    focus words they miss."""
+    headings and their documents' names (`titles`); and the focus words they miss. Words
+    carried from a follow-up's referent weigh together `rules.FOCUS_WEIGHT_CONTEXT` of the
+    part's own."""
     if not part.focus:
         return 1.0, []
     present: set[str] = set()
     for s in picks:
         present |= s.terms | titles.get(s.sentence.doc_id, set())
-    total = held = 0.0
-    missing = []
+    words = _words(picks)
+    totals = {False: 0.0, True: 0.0}
+    held = {False: 0.0, True: 0.0}
+    missing: dict[bool, list[tuple[float, str]]] = {False: [], True: []}
     for f in part.focus:
-        weight = max(lexical.weight(t) for t in (terms(f.word) or f.stems))
-        total += weight
-        if f.stems & present:
-            held += weight
+        weight = f.weight * max(lexical.weight(t) for t in (terms(f.word) or f.stems))
+        totals[f.carried] += weight
+        if f.stems & present or (f.spelled and f.spelled <= present) or _variant(f.word, words):
+            held[f.carried] += weight
         else:
-            missing.append(f.word)
-    return (held / total if total else 1.0), missing
+            missing[f.carried].append((weight, f.word))
+    own, carried = totals[False], totals[True]
+    if not carried:
+        return (held[False] / own if own else 1.0), _main(missing[False])
+    if not own:
+        return held[True] / carried, _main(missing[True])
+    share = rules.FOCUS_WEIGHT_CONTEXT
+    covered = (held[False] + share * own * held[True] / carried) / (own * (1 + share))
+    # The referent is named when any of its words is: list them only when none is.
+    return covered, _main(missing[False] + (missing[True] if not held[True] else []))
+
+
+def _main(missing: list[tuple[float, str]]) -> list[str]:
+    """The missing words a reason names: the weightiest, not the light ones beside them (a
+    verb, the asker's own things), heaviest first."""
+    top = max((w for w, _ in missing), default=0.0)
+    return [word for w, word in sorted(missing, key=lambda m: -m[0]) if w >= top / 2]
+
+
+_EDITS = EditDistance(DistanceAlgorithm.DAMERAU_OSA)
+
+
+def _words(picks: list[Scored]) -> set[str]:
+    """The long words of the picked sentences as written, lower-case, hyphens dropped."""
+    return {w.replace("-", "") for s in picks for w in _WORD.findall(s.sentence.text.lower())
+            if len(w) >= rules.SPELLING_VARIANT_MIN}
+
+
+def _variant(word: str, words: set[str]) -> bool:
+    """Whether `word` is spelt like one of `words` but for one letter (`rules`)."""
+    if len(word) < rules.SPELLING_VARIANT_MIN:
+        return False
+    return word in words or any(abs(len(w) - len(word)) <= 1 and w[0] == word[0]
+                                and _EDITS.compare(word, w, 1) >= 0 for w in words)

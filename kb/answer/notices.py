@@ -3,6 +3,8 @@ cannot read, and the openings of related answers."""
 
 from __future__ import annotations
 
+from kb.models import NOT_STATED
+
 ENGLISH_NOTICE = ("This assistant answers questions in English only, so it could not read "
                   "this question. Please ask it in English, or write to the program contact "
                   "below.")
@@ -46,8 +48,7 @@ KIND_PHRASES = {
     "person": "a name",
 }
 CLOSEST = "The closest passages say:"
-# How a related answer opens: the documents touch the topic but do not state what was asked.
-NOT_STATED = "The documents do not"
+PARTLY = "What they say on the rest of the question, and the closest passages:"
 
 
 def not_given(kind: str, part: str) -> str:
@@ -65,3 +66,8 @@ def not_mentioned(names: list[str], part: str) -> str:
     """"The documents do not mention “Omicron” (asked in “...”)."""
     listed = ", ".join(f"\u201c{n}\u201d" for n in names)
     return f"{NOT_STATED} mention {listed} (asked in \u201c{part}\u201d)."
+
+
+def nothing_on(part: str) -> str:
+    """Why a part is unanswered: no passage is close to it."""
+    return f"{NOT_STATED} say anything close to \u201c{part}\u201d."

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from kb import rules
@@ -45,14 +46,17 @@ class Analyser:
     """Holds what analysis needs of the index: the documents' names, words and acronyms."""
 
     def __init__(self, nlp: Pipeline, names: DocumentNames, vocabulary: set[str],
-                 corpus_words: Collection[str], glossary_terms: Collection[str],
+                 corpus_words: Collection[str], glossary: Mapping[str, str],
                  naming_terms: dict[str, set[str]], max_chars: int) -> None:
         self.nlp = nlp
         self.names = names
         self.vocabulary = vocabulary
         self.speller = Speller(corpus_words)
         self.detector = LanguageDetector(lambda: self.speller.english_words)
-        self.glossary = {t.upper(): t for t in glossary_terms}
+        self.glossary = {t.upper(): t for t in glossary}
+        # An acronym is held by a sentence that spells it out ("IPS" by "International Port
+        # Security"): the stems of each defined term's expansion.
+        self.spelled = {t.lower(): frozenset(terms(e)) for t, e in glossary.items()}
         self.naming_terms = naming_terms
         self.max_chars = max_chars
 
@@ -88,13 +92,18 @@ class Analyser:
         named = self.names.named_in(asked)
         doc = self.nlp.parse(text)
         kind, strict = answer_kind(doc)
-        own = focus_of(doc, kind, self.vocabulary)
-        earlier = focus_of(self.nlp.parse(context), None, self.vocabulary) if context else []
+        own = focus_of(doc, kind, self.vocabulary, self.spelled)
+        earlier = [replace(f, carried=True)
+                   for f in focus_of(self.nlp.parse(context), None, self.vocabulary,
+                                     self.spelled)] if context else []
         skip = set().union(*(self.naming_terms.get(d, set()) for d in named))
-        focus = [f for f in [*own, *earlier] if not f.stems <= skip]
+        focus: dict[str, Focus] = {}
+        for f in [*own, *earlier]:  # a word of the part itself keeps its own weight
+            if not f.stems <= skip:
+                focus.setdefault(f.word, f)
         return PartPlan(
             text=text, query=expand(asked), kind=kind, strict=strict,
-            focus=list({f.word: f for f in focus}.values()), named=named,
+            focus=list(focus.values()), named=named,
             unknown=unknown_names(text, self.vocabulary),
             asked_words=frozenset(_WORD.findall(asked.lower())))
 
@@ -173,7 +182,8 @@ def _asks_identity(wh: Any) -> bool:
         c.dep_ in ("nsubj", "attr") and c.pos_ == "NOUN" and c is not wh for c in head.children)
 
 
-def focus_of(doc: Any, kind: str | None, vocabulary: set[str]) -> list[Focus]:
+def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
+             spelled: Mapping[str, frozenset[str]] | None = None) -> list[Focus]:
     """The words a question is about: its nouns, adjectives and numbers, and the verbs the
     documents use; less the words of asking, the words that ask for the kind of answer and
     the words that only qualify it."""
@@ -194,8 +204,19 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str]) -> list[Focus]:
         if not stems:
             continue
         extra = alternatives(word)
-        out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set()))))
+        weight = (rules.FOCUS_WEIGHT_ASKER if _askers_own(tok)
+                  else rules.FOCUS_WEIGHT_VERB if tok.pos_ in rules.VERB_POS else 1.0)
+        out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
+                         (spelled or {}).get(word, frozenset())))
     return out
+
+
+def _askers_own(tok: Any) -> bool:
+    """Whether `tok` belongs to a phrase the asker owns: "our port staff" (the noun or a word
+    modifying it)."""
+    phrase = tok.head if tok.dep_ in ("compound", "amod", "nmod") else tok
+    return any(c.dep_ == "poss" and c.lower_ in rules.ASKER_POSSESSIVES
+               for c in phrase.children)
 
 
 def unknown_names(question: str, vocabulary: set[str]) -> list[str]:

@@ -6,8 +6,7 @@ import re
 from collections.abc import Sequence
 
 from kb import rules
-from kb.answer.cite import CANNOT_ANSWER
-from kb.answer.notices import NOT_STATED
+from kb.models import CANNOT_ANSWER, NOT_STATED
 
 # A turn of history: a plain earlier question, or a (question, answer) pair.
 Turn = str | tuple[str, str]

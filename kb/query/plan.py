@@ -12,6 +12,9 @@ class Focus:
 
     word: str
     stems: frozenset[str]
+    weight: float = 1.0  # its share in coverage, relative to a noun of the part itself
+    spelled: frozenset[str] = frozenset()  # an acronym's spelt-out stems, all needed
+    carried: bool = False  # from what a follow-up points back to, not the part's own words
 
 
 @dataclass
