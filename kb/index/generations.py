@@ -6,6 +6,7 @@ Layout under the data directory::
     gen-<stamp>/     one complete index: chroma/, bm25/, documents.json, glossary.json,
                      index.json
     tmp-<stamp>/     a generation being built; never read, removed by the next ingest
+    ingest.lock      held by the one ingest allowed to write at a time; readers never take it
 
 A crash while building leaves only a tmp- folder behind; CURRENT still names the previous,
 whole generation.
@@ -19,16 +20,19 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kb.errors import IndexMismatchError, IndexMissingError
+from kb.errors import IndexMismatchError, IndexMissingError, IngestLockedError
 from kb.models import Document, GlossaryEntry
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
+LOCK = "ingest.lock"
 DOCUMENTS = "documents.json"
 GLOSSARY = "glossary.json"
 META = "index.json"
@@ -83,6 +87,30 @@ def read_glossary(folder: Path) -> list[GlossaryEntry]:
     return [GlossaryEntry(**e) for e in json.loads(path.read_text(encoding="utf-8"))]
 
 
+@contextmanager
+def writer_lock(settings: Settings) -> Iterator[None]:
+    """Hold the data directory's writer lock: one ingest at a time. Waits up to
+    `settings.ingest_lock_timeout` seconds, then raises IngestLockedError. The lock is an
+    OS file lock, so a writer that is killed releases it with its process."""
+    from filelock import FileLock, Timeout
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(settings.data_dir / LOCK, timeout=settings.ingest_lock_timeout)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        timeout = settings.ingest_lock_timeout
+        waited = f" (waited {timeout:g} s)" if timeout else ""
+        raise IngestLockedError(
+            f"another ingest is running on {settings.data_dir}{waited}; try again when it "
+            "has finished, or set IPSKB_INGEST_LOCK_TIMEOUT to wait for it"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def new_workspace(data_dir: Path) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     folder = data_dir / f"tmp-{_stamp()}"
@@ -112,11 +140,15 @@ def publish(data_dir: Path, workspace: Path) -> Path:
     return final
 
 
-def prune(data_dir: Path, keep: Path | None) -> None:
-    """Remove unfinished workspaces and superseded generations."""
+def prune(data_dir: Path, keep: Path | None) -> list[str]:
+    """Remove unfinished workspaces and superseded generations; return their names. Only a
+    writer holding the lock may call it, or it could remove another writer's workspace."""
+    removed = []
     for folder in data_dir.glob("*-*"):
         if folder.is_dir() and folder != keep and folder.name.startswith(("tmp-", "gen-")):
             shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return sorted(removed)
 
 
 def _stamp() -> str:
