@@ -132,12 +132,18 @@ def publish(data_dir: Path, workspace: Path) -> Path:
     """Make a finished workspace the live generation and drop the ones before it."""
     final = data_dir / f"gen-{_stamp()}"
     os.replace(workspace, final)
-    pointer_tmp = data_dir / (POINTER + ".part")
-    pointer_tmp.write_text(final.name, encoding="utf-8")
-    os.replace(pointer_tmp, data_dir / POINTER)
-    _fsync_dir(data_dir)
+    point_to(data_dir, final)
     prune(data_dir, keep=final)
     return final
+
+
+def point_to(data_dir: Path, generation: Path) -> None:
+    """Make `generation` the live one: readers see the old pointer or the new, never none.
+    Until it returns, the generation is not live and the next ingest removes it."""
+    pointer_tmp = data_dir / (POINTER + ".part")
+    pointer_tmp.write_text(generation.name, encoding="utf-8")
+    os.replace(pointer_tmp, data_dir / POINTER)
+    _fsync_dir(data_dir)
 
 
 def prune(data_dir: Path, keep: Path | None) -> list[str]:
