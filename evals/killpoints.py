@@ -15,6 +15,9 @@ library carries no test hooks. The points:
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -51,6 +54,27 @@ def install(point: str, flag: Path) -> None:
         generations.point_to = _pausing(generations.point_to, flag)
     else:
         raise SystemExit(f"unknown kill point {point!r}; use one of {', '.join(POINTS)}")
+
+
+def kill_at(point: str, env: dict[str, str], flag: Path, timeout: float = 600) -> None:
+    """Run `ipskb ingest` (with `env`) until it reaches `point`, then SIGKILL it. Raises
+    RuntimeError if the run ends, or does not get there in `timeout` seconds, first."""
+    flag.unlink(missing_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "evals.killpoints", point, str(flag), "ingest"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout
+    try:
+        while not flag.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode() if proc.stderr and proc.poll() is not None else ""
+                raise RuntimeError(f"ingest did not reach {point}: {err.strip()[-500:]}")
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
 
 
 def main(argv: list[str]) -> int:

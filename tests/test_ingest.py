@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from evals.killpoints import POINTS
+from evals.killpoints import POINTS, kill_at
 from ingest.pipeline import ingest
 from kb.errors import IndexMismatchError, IndexMissingError, LoadError
 from kb.index import generations as index
@@ -122,24 +118,6 @@ def test_crash_mid_ingest_leaves_previous_index_whole(
     assert report.changed == ["guide.md"]
 
 
-def kill_at(point: str, settings: Settings, workdir: Path) -> None:
-    """Run a real `ipskb ingest` until it reaches `point`, then SIGKILL it."""
-    flag = workdir / f"reached-{point}"
-    env = {**os.environ, "IPSKB_DATA_DIR": str(settings.data_dir),
-           "IPSKB_SOURCES_DIR": str(settings.sources_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "evals.killpoints", point, str(flag), "ingest"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        while not flag.exists():
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-
-
 @pytest.mark.parametrize("point", POINTS)
 def test_kill_9_at_any_moment_of_an_ingest_leaves_the_previous_index_whole(
     point: str, make_settings: SettingsFactory, embedder: Embedder, tmp_path: Path
@@ -147,10 +125,14 @@ def test_kill_9_at_any_moment_of_an_ingest_leaves_the_previous_index_whole(
     settings = make_settings()
     ingest(settings, embedder=embedder)
     live = index.current_generation(settings.data_dir)
+    assert live is not None
     (settings.sources_dir / "guide.md").write_text("# Guide\n\nEverything moved to Tromso.\n")
-    kill_at(point, settings, tmp_path)
+    env = {**os.environ, "IPSKB_DATA_DIR": str(settings.data_dir),
+           "IPSKB_SOURCES_DIR": str(settings.sources_dir)}
+    kill_at(point, env, tmp_path / "reached")  # a real `ipskb ingest`, SIGKILLed there
     assert index.current_generation(settings.data_dir) == live
-    left = [p.name for p in settings.data_dir.iterdir() if p.is_dir() and p != live]
+    left = [p.name for p in settings.data_dir.iterdir()
+            if p.is_dir() and p not in index.kept(settings.data_dir)]
     # Killed after it began building, the writer left its half-built generation behind.
     assert [name[:4] for name in left] == {"loading": [], "switch": ["gen-"]}.get(point, ["tmp-"])
     with KnowledgeBase.open(settings, embedder) as kb:
@@ -159,7 +141,9 @@ def test_kill_9_at_any_moment_of_an_ingest_leaves_the_previous_index_whole(
     assert report.changed == ["guide.md"]
     new = index.current_generation(settings.data_dir)
     assert new is not None and new != live
-    assert sorted(p.name for p in settings.data_dir.iterdir() if p.is_dir()) == [new.name]
+    # The generation before the live one stays, for a reader who opened it before the switch.
+    assert sorted(p.name for p in settings.data_dir.iterdir() if p.is_dir()) == sorted(
+        [live.name, new.name])
     with KnowledgeBase.open(settings, embedder) as kb:
         assert "Tromso" in kb.ask("Where did everything move?").text
 

@@ -3,6 +3,8 @@
 Layout under the data directory::
 
     CURRENT          name of the live generation (replaced atomically)
+    PREVIOUS         name of the generation it replaced, kept so that a reader who opened
+                     it just before the switch can finish its question
     gen-<stamp>/     one complete index: chroma/, bm25/, documents.json, glossary.json,
                      index.json
     tmp-<stamp>/     a generation being built; never read, removed by the next ingest
@@ -32,6 +34,7 @@ from kb.settings import Settings
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
+PREVIOUS = "PREVIOUS"
 LOCK = "ingest.lock"
 DOCUMENTS = "documents.json"
 GLOSSARY = "glossary.json"
@@ -130,11 +133,21 @@ def write_json(path: Path, data: Any) -> None:
 
 def publish(data_dir: Path, workspace: Path) -> Path:
     """Make a finished workspace the live generation and drop the ones before it."""
+    before = current_generation(data_dir)
     final = data_dir / f"gen-{_stamp()}"
     os.replace(workspace, final)
     point_to(data_dir, final)
+    write_json(data_dir / PREVIOUS, before.name if before else "")
     prune(data_dir, keep=final)
     return final
+
+
+def kept(data_dir: Path) -> list[Path]:
+    """The generations an ingest must not remove: the live one and the one before it."""
+    live = current_generation(data_dir)
+    path = data_dir / PREVIOUS
+    name = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else ""
+    return [g for g in (live, data_dir / name if name else None) if g is not None]
 
 
 def point_to(data_dir: Path, generation: Path) -> None:
@@ -147,11 +160,13 @@ def point_to(data_dir: Path, generation: Path) -> None:
 
 
 def prune(data_dir: Path, keep: Path | None) -> list[str]:
-    """Remove unfinished workspaces and superseded generations; return their names. Only a
-    writer holding the lock may call it, or it could remove another writer's workspace."""
+    """Remove unfinished workspaces and superseded generations but `keep` and the one before
+    the live one; return their names. Only a writer holding the lock may call it, or it
+    could remove another writer's workspace."""
+    spare = {keep, *kept(data_dir)}
     removed = []
     for folder in data_dir.glob("*-*"):
-        if folder.is_dir() and folder != keep and folder.name.startswith(("tmp-", "gen-")):
+        if folder.is_dir() and folder not in spare and folder.name.startswith(("tmp-", "gen-")):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)
     return sorted(removed)
