@@ -193,3 +193,21 @@ def test_an_ingest_told_to_wait_runs_when_the_other_finishes(
     report = ingest(settings, embedder=embedder)
     release.join()
     assert sorted(report.added) == CORPUS
+
+
+def test_a_small_hostile_corpus_ingests_as_planned(tmp_path: Path, embedder: Embedder) -> None:
+    """The corpus of evals.hostile, small: every file read or refused with its reason."""
+    from evals.hostile import check_outcomes
+    from evals.hostile_corpus import SMALL, build
+
+    planted = build(tmp_path, SMALL)
+    settings = Settings(data_dir=tmp_path / "data", sources_dir=tmp_path / "sources",
+                        max_file_bytes=SMALL.max_file_bytes)
+    report = ingest(settings, embedder=embedder)
+    outcomes = check_outcomes(planted, dict(report.skipped), set(report.added))
+    assert (outcomes.unaccounted, outcomes.wrong) == ([], [])
+    assert (outcomes.tried, outcomes.read, outcomes.refused) == (67, 50, 17)
+    documents = _documents_json(settings)
+    assert "root:x:0:0" not in documents and "hostile-secret-marker" not in documents
+    assert report.encodings["hostile/utf16be.txt"] == "utf-16-be"
+    assert report.encodings["hostile/cp1252.html"] == "cp1252"
