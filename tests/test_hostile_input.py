@@ -4,6 +4,7 @@ text in other encodings, files over the limits. Real files, a real index in a te
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -211,3 +212,24 @@ def test_a_small_hostile_corpus_ingests_as_planned(tmp_path: Path, embedder: Emb
     assert "root:x:0:0" not in documents and "hostile-secret-marker" not in documents
     assert report.encodings["hostile/utf16be.txt"] == "utf-16-be"
     assert report.encodings["hostile/cp1252.html"] == "cp1252"
+
+
+def test_a_long_ingest_logs_how_far_it_has_got(
+    make_settings: SettingsFactory, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings()
+    with caplog.at_level(logging.INFO, logger="ingest.pipeline"):
+        report = ingest(settings, embedder=embedder)
+    said = [r.getMessage() for r in caplog.records if r.name == "ingest.pipeline"]
+    assert said[:-1] == [
+        "reading files: 0 of 5", "read faq.txt (utf-8): 4 chunks", "reading files: 1 of 5",
+        "read guide.md (utf-8): 5 chunks", "reading files: 2 of 5",
+        "read handbook.pdf (pdf): 1 chunks", "reading files: 3 of 5",
+        "read notice.html (utf-8): 1 chunks", "reading files: 4 of 5",
+        "read old-brochure.txt (utf-8): 1 chunks",
+        "read 5 files: 5 to embed, 0 unchanged, 0 skipped",
+        f"embedding: 0 of {report.embedded} texts",
+        f"writing {report.chunks} chunks and {report.sentences} sentences to the index",
+    ]
+    assert said[-1].startswith("published gen-") and said[-1].endswith(
+        f": {report.chunks} chunks, {report.sentences} sentences")
