@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from ingest.chunking import chunk_document
 from ingest.clean import clean_text, split_long_lines
 from ingest.glossary import extract_glossary
 from ingest.loaders import extract
-from ingest.sources import Source, discover, resolve_inside, title_from
+from ingest.sources import Source, discover, read_source, title_from
 from kb.errors import KBError, LoadError
 from kb.index import generations as index
 from kb.index.embedder import Embedder
@@ -157,25 +156,6 @@ def _sort_sources(
 def _skip(report: IngestReport, source: Source, exc: KBError) -> None:
     report.skipped.append((source.doc_id, str(exc)))
     log.warning("skipped %s: %s", source.doc_id, exc)
-
-
-def read_source(root: Path, source: Source, settings: Settings) -> bytes:
-    """The bytes of a source file, checked again as it is opened: it must still be a
-    regular file inside the sources folder (it may have been swapped for a link since it
-    was found) and no larger than the limit."""
-    real = resolve_inside(root, source.path)
-    with real.open("rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > settings.max_file_bytes:
-            raise LoadError(
-                f"file is {size:,} bytes, over the limit of {settings.max_file_bytes:,} "
-                "(IPSKB_MAX_FILE_BYTES)")
-        # One byte past the limit: a file that grows while it is read is still bounded.
-        data = fh.read(settings.max_file_bytes + 1)
-    if len(data) > settings.max_file_bytes:
-        raise LoadError(f"file grew past the limit of {settings.max_file_bytes:,} bytes "
-                        "(IPSKB_MAX_FILE_BYTES) while it was read")
-    return data
 
 
 def _load(source: Source, raw: bytes, digest: str, settings: Settings) -> _Loaded:

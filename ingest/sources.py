@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ingest.loaders import SUFFIXES
 from kb.errors import LoadError
+from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,25 @@ def resolve_inside(root: Path, path: Path) -> Path:
     if not stat.S_ISREG(mode):
         raise LoadError("is not a regular file; not read")
     return real
+
+
+def read_source(root: Path, source: Source, settings: Settings) -> bytes:
+    """The bytes of a source file, checked again as it is opened: it must still be a
+    regular file inside the sources folder (it may have been swapped for a link since it
+    was found) and no larger than the limit."""
+    real = resolve_inside(root, source.path)
+    with real.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > settings.max_file_bytes:
+            raise LoadError(
+                f"file is {size:,} bytes, over the limit of {settings.max_file_bytes:,} "
+                "(IPSKB_MAX_FILE_BYTES)")
+        # One byte past the limit: a file that grows while it is read is still bounded.
+        data = fh.read(settings.max_file_bytes + 1)
+    if len(data) > settings.max_file_bytes:
+        raise LoadError(f"file grew past the limit of {settings.max_file_bytes:,} bytes "
+                        "(IPSKB_MAX_FILE_BYTES) while it was read")
+    return data
 
 
 def discover(sources_dir: Path) -> tuple[list[Source], list[tuple[str, str]]]:
