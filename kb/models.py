@@ -34,6 +34,7 @@ class Document:
     aliases: list[str] = field(default_factory=list)
     # (offset where a page starts in `text`, page number), PDFs only
     pages: list[tuple[int, int]] = field(default_factory=list)
+    encoding: str = ""  # the text encoding the file was read in; "" for a PDF
 
     def page_at(self, offset: int) -> int | None:
         page = None

@@ -16,7 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 8: a phone number, address or link is answerable wherever it is, not only in a contact block.
 # 9: a line with a bare web address ("(uscg.mil)") is a contact detail too.
 # 10: sentences record what they state by kind (dates, names, numbers ...), found by spaCy.
-CHUNKER_VERSION = 11
+# 11: documents record the text encoding they were read in; overlong lines are split.
+# 12: after "U.S." only an English function word starts a sentence.
+CHUNKER_VERSION = 12
 
 # The spaCy model's files (see kb.nlp): what ingest found in each sentence depends on it.
 NLP_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"
@@ -40,6 +42,21 @@ class Settings(BaseSettings):
 
     chunk_size: int = Field(1000, ge=200, le=8000, description="Characters per prose chunk.")
     chunk_overlap: int = Field(150, ge=0, le=2000)
+
+    # Hostile or accidental input must not stall an ingest: a file over a limit is skipped
+    # with the limit named, and the rest of the corpus still ingests.
+    max_file_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, le=1024**3,
+        description="Largest source file read; larger files are skipped.")
+    max_line_chars: int = Field(
+        10_000, ge=1000, le=1_000_000,
+        description="Longest line kept whole; longer lines are split at a sentence or word.")
+    max_chunks_per_document: int = Field(
+        2000, ge=1, le=100_000,
+        description="Most chunks one document may make; a document that makes more is skipped.")
+    ingest_lock_timeout: float = Field(
+        0.0, ge=0.0, le=24 * 3600,
+        description="Seconds an ingest waits for another one to finish before giving up.")
 
     retrieval: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Which rankings retrieval fuses (the others exist for evaluation).")
@@ -68,6 +85,7 @@ class Settings(BaseSettings):
             "model_sha256": self.model_sha256,
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
+            "max_line_chars": self.max_line_chars,
             "chunker_version": CHUNKER_VERSION,
             "nlp_sha256": NLP_SHA256,
         }

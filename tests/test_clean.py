@@ -1,4 +1,4 @@
-from ingest.clean import clean_text
+from ingest.clean import clean_text, split_long_lines
 
 
 def test_hyphenated_line_breaks_are_joined() -> None:
@@ -52,3 +52,13 @@ def test_markdown_marks_rules_and_entity_codes_are_cleaned() -> None:
         "(a) In Côte d'Ivoire.",
         "[Excerpt ends here.]",
     ]
+
+
+def test_an_overlong_line_is_split_at_a_sentence_then_a_word() -> None:
+    sentences = "The quay opens at dawn. " * 60  # 1,440 characters on one line
+    lines = split_long_lines("Title\n" + sentences.strip(), 1000).split("\n")
+    assert lines[0] == "Title" and all(line.endswith("dawn.") for line in lines[1:])
+    assert [len(line) for line in lines[1:]] == [983, 455]
+    words = split_long_lines("x" * 1500 + " " + "word " * 300, 1000).split("\n")
+    assert [len(line) for line in words] == [1000, 995, 999, 5]  # no space in the first 1,000
+    assert split_long_lines("short\nlines", 1000) == "short\nlines"

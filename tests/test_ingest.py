@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from evals.killpoints import POINTS, kill_at
 from ingest.pipeline import ingest
 from kb.errors import IndexMismatchError, IndexMissingError, LoadError
 from kb.index import generations as index
@@ -114,6 +116,36 @@ def test_crash_mid_ingest_leaves_previous_index_whole(
     assert "Office of Quay Assessments" in answer.text
     report = ingest(settings, embedder=embedder)  # the next run finishes the job
     assert report.changed == ["guide.md"]
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_kill_9_at_any_moment_of_an_ingest_leaves_the_previous_index_whole(
+    point: str, make_settings: SettingsFactory, embedder: Embedder, tmp_path: Path
+) -> None:
+    settings = make_settings()
+    ingest(settings, embedder=embedder)
+    live = index.current_generation(settings.data_dir)
+    assert live is not None
+    (settings.sources_dir / "guide.md").write_text("# Guide\n\nEverything moved to Tromso.\n")
+    env = {**os.environ, "IPSKB_DATA_DIR": str(settings.data_dir),
+           "IPSKB_SOURCES_DIR": str(settings.sources_dir)}
+    kill_at(point, env, tmp_path / "reached")  # a real `ipskb ingest`, SIGKILLed there
+    assert index.current_generation(settings.data_dir) == live
+    left = [p.name for p in settings.data_dir.iterdir()
+            if p.is_dir() and p not in index.kept(settings.data_dir)]
+    # Killed after it began building, the writer left its half-built generation behind.
+    assert [name[:4] for name in left] == {"loading": [], "switch": ["gen-"]}.get(point, ["tmp-"])
+    with KnowledgeBase.open(settings, embedder) as kb:
+        assert "Office of Quay Assessments" in kb.ask("Which office manages the Quay program?").text
+    report = ingest(settings, embedder=embedder)  # the next run finishes the job
+    assert report.changed == ["guide.md"]
+    new = index.current_generation(settings.data_dir)
+    assert new is not None and new != live
+    # The generation before the live one stays, for a reader who opened it before the switch.
+    assert sorted(p.name for p in settings.data_dir.iterdir() if p.is_dir()) == sorted(
+        [live.name, new.name])
+    with KnowledgeBase.open(settings, embedder) as kb:
+        assert "Tromso" in kb.ask("Where did everything move?").text
 
 
 def test_fingerprint_mismatch_asks_for_rebuild(make_settings: SettingsFactory, embedder: Embedder) -> None:

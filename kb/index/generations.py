@@ -3,9 +3,12 @@
 Layout under the data directory::
 
     CURRENT          name of the live generation (replaced atomically)
+    PREVIOUS         name of the generation it replaced, kept so that a reader who opened
+                     it just before the switch can finish its question
     gen-<stamp>/     one complete index: chroma/, bm25/, documents.json, glossary.json,
                      index.json
     tmp-<stamp>/     a generation being built; never read, removed by the next ingest
+    ingest.lock      held by the one ingest allowed to write at a time; readers never take it
 
 A crash while building leaves only a tmp- folder behind; CURRENT still names the previous,
 whole generation.
@@ -19,16 +22,20 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kb.errors import IndexMismatchError, IndexMissingError
+from kb.errors import IndexMismatchError, IndexMissingError, IngestLockedError
 from kb.models import Document, GlossaryEntry
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
+PREVIOUS = "PREVIOUS"
+LOCK = "ingest.lock"
 DOCUMENTS = "documents.json"
 GLOSSARY = "glossary.json"
 META = "index.json"
@@ -83,6 +90,30 @@ def read_glossary(folder: Path) -> list[GlossaryEntry]:
     return [GlossaryEntry(**e) for e in json.loads(path.read_text(encoding="utf-8"))]
 
 
+@contextmanager
+def writer_lock(settings: Settings) -> Iterator[None]:
+    """Hold the data directory's writer lock: one ingest at a time. Waits up to
+    `settings.ingest_lock_timeout` seconds, then raises IngestLockedError. The lock is an
+    OS file lock, so a writer that is killed releases it with its process."""
+    from filelock import FileLock, Timeout
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(settings.data_dir / LOCK, timeout=settings.ingest_lock_timeout)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        timeout = settings.ingest_lock_timeout
+        waited = f" (waited {timeout:g} s)" if timeout else ""
+        raise IngestLockedError(
+            f"another ingest is running on {settings.data_dir}{waited}; try again when it "
+            "has finished, or set IPSKB_INGEST_LOCK_TIMEOUT to wait for it"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def new_workspace(data_dir: Path) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     folder = data_dir / f"tmp-{_stamp()}"
@@ -102,21 +133,43 @@ def write_json(path: Path, data: Any) -> None:
 
 def publish(data_dir: Path, workspace: Path) -> Path:
     """Make a finished workspace the live generation and drop the ones before it."""
+    before = current_generation(data_dir)
     final = data_dir / f"gen-{_stamp()}"
     os.replace(workspace, final)
-    pointer_tmp = data_dir / (POINTER + ".part")
-    pointer_tmp.write_text(final.name, encoding="utf-8")
-    os.replace(pointer_tmp, data_dir / POINTER)
-    _fsync_dir(data_dir)
+    point_to(data_dir, final)
+    write_json(data_dir / PREVIOUS, before.name if before else "")
     prune(data_dir, keep=final)
     return final
 
 
-def prune(data_dir: Path, keep: Path | None) -> None:
-    """Remove unfinished workspaces and superseded generations."""
+def kept(data_dir: Path) -> list[Path]:
+    """The generations an ingest must not remove: the live one and the one before it."""
+    live = current_generation(data_dir)
+    path = data_dir / PREVIOUS
+    name = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else ""
+    return [g for g in (live, data_dir / name if name else None) if g is not None]
+
+
+def point_to(data_dir: Path, generation: Path) -> None:
+    """Make `generation` the live one: readers see the old pointer or the new, never none.
+    Until it returns, the generation is not live and the next ingest removes it."""
+    pointer_tmp = data_dir / (POINTER + ".part")
+    pointer_tmp.write_text(generation.name, encoding="utf-8")
+    os.replace(pointer_tmp, data_dir / POINTER)
+    _fsync_dir(data_dir)
+
+
+def prune(data_dir: Path, keep: Path | None) -> list[str]:
+    """Remove unfinished workspaces and superseded generations but `keep` and the one before
+    the live one; return their names. Only a writer holding the lock may call it, or it
+    could remove another writer's workspace."""
+    spare = {keep, *kept(data_dir)}
+    removed = []
     for folder in data_dir.glob("*-*"):
-        if folder.is_dir() and folder != keep and folder.name.startswith(("tmp-", "gen-")):
+        if folder.is_dir() and folder not in spare and folder.name.startswith(("tmp-", "gen-")):
             shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return sorted(removed)
 
 
 def _stamp() -> str:

@@ -74,9 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     from ingest.pipeline import ingest
 
-    report = ingest(settings, args.sources, rebuild=args.rebuild, progress=sys.stderr.isatty())
+    progress = sys.stderr.isatty()
+    if progress:  # a long ingest says how far it has got on a terminal, as it does with -v
+        logging.getLogger("ingest").setLevel(logging.INFO)
+    report = ingest(settings, args.sources, rebuild=args.rebuild, progress=progress)
     for name, reason in report.skipped:
         print(f"skipped {name}: {reason}", file=sys.stderr)
+    for name, encoding in sorted(report.encodings.items()):
+        if encoding not in ("", "utf-8"):
+            print(f"read {name} as {encoding}", file=sys.stderr)
     if report.up_to_date:
         print(f"index is up to date: {len(report.unchanged)} documents, {report.chunks} chunks "
               "(0 embeddings computed)")
