@@ -92,7 +92,7 @@ def _ask_tab(h: Handlers, settings: Settings) -> None:
     starters = _starters()
     transcript = gr.HTML(h.transcript(Session()), elem_id="transcript", js_on_load=TRANSCRIPT_JS,
                          max_height=640)
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=True, elem_id="ask-row"):
         question = gr.Textbox(placeholder="Ask about the International Port Security Program",
                               show_label=False, scale=5, lines=2, max_lines=8,
                               elem_id="question")
@@ -113,12 +113,13 @@ def _ask_tab(h: Handlers, settings: Settings) -> None:
 
     count = counter_js(settings.max_question_chars)
     outputs = [transcript, session, question, status, draft, thanks, reason]
-    question.input(None, question, counter, js=count, queue=False)
+    # In the browser, on every change (typing, pasting, the box cleared after an answer).
+    question.change(None, question, counter, js=count, queue=False)
     for trigger in (question.submit, ask.click):
-        trigger(h.respond, [question, session], outputs).then(None, question, counter, js=count)
+        trigger(h.respond, [question, session], outputs)
     for button, text in starters:
         button.click(_asker(h, text), session, outputs)
-    new.click(h.new_chat, None, outputs).then(None, question, counter, js=count)
+    new.click(h.new_chat, None, outputs)
     draft_btn.click(h.draft, session, draft)
     up.click(lambda r, s: h.rate(1, r, s), [reason, session], [thanks, reason])
     down.click(lambda r, s: h.rate(-1, r, s), [reason, session], [thanks, reason])

@@ -83,7 +83,8 @@ def kind_label(kind: str) -> str:
 
 
 def _scrolling(table: str) -> str:
-    return f'<div class="ipskb-scroll" tabindex="0">{table}</div>'
+    hint = '<div class="ipskb-scroll-hint" aria-hidden="true">Swipe sideways for more columns</div>'
+    return f'{hint}<div class="ipskb-scroll" tabindex="0">{table}</div>'
 
 
 def glossary_table_html(entries: Sequence[GlossaryEntry], documents: dict[str, Document]) -> str:

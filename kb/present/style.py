@@ -11,6 +11,7 @@ CSS = """
 .ipskb-table td, .ipskb-table th {padding: 4px 8px; vertical-align: top; text-align: left;}
 .ipskb-scroll {max-width: 100%; overflow-x: auto; -webkit-overflow-scrolling: touch;}
 .ipskb-scroll table {min-width: 640px;}
+.ipskb-scroll-hint {display: none; font-size: 0.85em; color: #666; margin-bottom: 4px;}
 .ipskb-context {max-height: 320px; overflow-y: auto; border-left: 3px solid #ccc;
   padding-left: 8px; margin: 6px 0; white-space: pre-wrap; overflow-wrap: anywhere;}
 .ipskb-transcript {display: flex; flex-direction: column; gap: 14px;}
@@ -46,6 +47,9 @@ CSS = """
   .ipskb-q {max-width: 95%;}
   .ipskb-sources {margin-left: 0;}
   #starters .ipskb-starter-col {min-width: 100% !important;}
+  .ipskb-scroll-hint {display: block;}
+  #ask-row {flex-wrap: wrap;}
+  #ask-row > * {min-width: 100% !important;}
 }
 """
 
