@@ -96,6 +96,28 @@ def _add_routes(api: FastAPI, kb: KnowledgeBase, request_model: type[AskRequest]
     api.get(f"{PREFIX}/sources", response_model=list[SourceOut],
             summary="List the documents")(sources)
     api.get("/healthz", response_model=Health, summary="Health check")(health)
+    _add_fallback(api)
+
+
+def _add_fallback(api: FastAPI) -> None:
+    """Anything else under the API's prefix is answered by the API (405 with the methods
+    allowed, or 404), not by the Gradio app mounted beside it."""
+    from fastapi import HTTPException, Request
+    from starlette.routing import Match, Route
+
+    routes = [r for r in api.routes if isinstance(r, Route) and r.path.startswith(PREFIX)]
+
+    def fallback(request: Request) -> None:
+        allowed = sorted({m for r in routes if r.matches(request.scope)[0] == Match.PARTIAL
+                          for m in (r.methods or ())} - {"HEAD"})
+        if allowed:
+            raise HTTPException(405, f"use {' or '.join(allowed)} here",
+                                headers={"Allow": ", ".join(allowed)})
+        raise HTTPException(404, f"no such endpoint: {request.url.path}; see {OPENAPI_URL}")
+
+    fallback.__annotations__["request"] = Request  # see `_add_routes`
+    api.api_route(f"{PREFIX}/{{rest:path}}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                  include_in_schema=False)(fallback)
 
 
 def _add_error_handling(api: FastAPI) -> None:
@@ -144,6 +166,11 @@ def _describe(errors: Any) -> str:
     characters"."""
     parts = []
     for e in errors or []:
+        if e.get("type") == "json_invalid":
+            why = (e.get("ctx") or {}).get("error", "")
+            parts.append(f"the body is not valid JSON ({why})" if why else
+                         "the body is not valid JSON")
+            continue
         where = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
         parts.append(f"{where}: {e.get('msg', 'invalid')}")
     return "; ".join(parts) or "the request is not valid"

@@ -40,7 +40,7 @@ def ask_request_model(settings: Settings) -> type[AskRequest]:
     limit = settings.max_question_chars
     return create_model(
         "AskRequest", __base__=AskRequest,
-        question=(str, Field(..., min_length=1, max_length=limit,
+        question=(str, Field(..., min_length=1, max_length=limit, pattern=r"\S",
                              description=f"The question, in English; at most {limit} "
                              "characters.")),
     )
