@@ -142,8 +142,12 @@ def _starters() -> list[tuple[gr.Button, str]]:
 def _asker(h: Handlers, text: str) -> Any:
     """A starter button's handler: ask its example question, streaming like the box does."""
 
+    import gradio as gr
+
     def run(session: Session) -> Iterator[tuple[Any, ...]]:
-        yield from h.respond(text, session)
+        for step in h.respond(text, session):
+            # The box may hold a question being typed: a starter leaves it alone.
+            yield (*step[:2], gr.update(), *step[3:])
 
     return run
 

@@ -1,6 +1,6 @@
 """Take the README screenshot: the app on the ingested sources, one real question asked.
 
-Usage: .venv/bin/python scripts/screenshot.py [--out docs/app.png]
+Usage: .venv/bin/python scripts/screenshot.py [--out docs/app.png] [--width 1280]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ QUESTION = "How do we request a reciprocal visit to the United States?"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/app.png"))
+    parser.add_argument("--width", type=int, default=1280, help="390 for a phone")
     args = parser.parse_args()
     configure_runtime()
     from playwright.sync_api import sync_playwright
@@ -35,7 +36,8 @@ def main() -> int:
                 executable_path="/usr/bin/chromium", headless=True,
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                       "--disable-component-update", "--disable-sync", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 1280, "height": 1500})
+            height = 1500 if args.width > 640 else 1400
+            page = browser.new_page(viewport={"width": args.width, "height": height})
             page.set_default_timeout(120_000)
             page.goto(url)
             page.locator("#question textarea").fill(QUESTION)

@@ -93,14 +93,14 @@ def status_notes(citations: list[Citation]) -> list[Paragraph]:
     return notes
 
 
-def plain_text(answer: Answer) -> str:
+def plain_text(answer: Answer, references: bool = True) -> str:
     """The answer as plain text with its markers, then its references: what "copy" gives."""
     lines = []
     if answer.hedged:
         lines.append(RELATED_LABEL + ".")
     lines += ["".join(marker(p) if isinstance(p, Citation) else p for p in par.pieces).strip()
               for par in paragraphs(answer)]
-    if answer.citations:
+    if references and answer.citations:
         lines += ["", "Sources:", *(reference_line(c, answer.abstained) for c in answer.citations)]
     return "\n".join(lines)
 

@@ -85,7 +85,7 @@ def _add_routes(api: FastAPI, kb: KnowledgeBase, request_model: type[AskRequest]
         return [SourceOut.of(s.document, s.chunks) for s in kb.sources()]
 
     def health() -> Health:
-        """200 while the index is open and holds documents."""
+        """The index generation being served and how many documents it holds."""
         return Health(status="ok", documents=len(kb.documents), index=kb.folder.name)
 
     # The schema with this server's length limit (annotations here are strings, which
@@ -161,17 +161,46 @@ async def _limit_body(request: Request,
     return await call_next(request)
 
 
+# Names pydantic gives the members of a union (a history item is a question or a pair).
+_STR_MEMBERS = {"str", "constrained-str"}
+_UNION_MEMBERS = {*_STR_MEMBERS, "Exchange"}
+_MESSAGES = {"string_pattern_mismatch": "must contain more than spaces"}
+
+
 def _describe(errors: Any) -> str:
-    """Validation errors as one sentence: "body.question: String should have at most 1000
-    characters"."""
-    parts = []
-    for e in errors or []:
+    """Validation errors as one sentence: "question: String should have at most 1000
+    characters"; for a union, only the errors of the member the input was meant as."""
+    errors = list(errors or [])
+    for e in errors:
         if e.get("type") == "json_invalid":
             why = (e.get("ctx") or {}).get("error", "")
-            parts.append(f"the body is not valid JSON ({why})" if why else
-                         "the body is not valid JSON")
+            return f"the body is not valid JSON ({why})" if why else "the body is not valid JSON"
+    meant = _meant_members(errors)
+    parts = []
+    for e in errors:
+        loc = tuple(e.get("loc", ()))
+        tag = next((i for i, x in enumerate(loc) if x in _UNION_MEMBERS), None)
+        if tag is not None and meant.get(loc[:tag]) != _member(loc[tag]):
             continue
-        where = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
-        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+        where = ".".join(str(x) for x in loc if x != "body" and x not in _UNION_MEMBERS)
+        message = _MESSAGES.get(e.get("type", ""), e.get("msg", "invalid"))
+        parts.append(f"{where or 'body'}: {message}")
     return "; ".join(parts) or "the request is not valid"
 
+
+def _member(tag: object) -> str:
+    return "str" if tag in _STR_MEMBERS else "object"
+
+
+def _meant_members(errors: list[dict[str, Any]]) -> dict[tuple[Any, ...], str]:
+    """For each union value in error: "object" if it was sent as a JSON object, else "str"."""
+    meant: dict[tuple[Any, ...], str] = {}
+    for e in errors:
+        loc = tuple(e.get("loc", ()))
+        for i, x in enumerate(loc):
+            if x in _UNION_MEMBERS:
+                if _member(x) == "object" and isinstance(e.get("input"), dict):
+                    meant[loc[:i]] = "object"
+                meant.setdefault(loc[:i], "str")
+                break
+    return meant

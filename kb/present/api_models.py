@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -12,6 +12,8 @@ from kb.settings import Settings
 
 MAX_HISTORY = 20  # earlier turns a follow-up can lean on; more is refused, not cut
 MAX_ANSWER_CHARS = 20_000  # an earlier answer sent back as context
+MAX_EARLIER_QUESTION = 10_000  # generous: an earlier question is context, not asked again
+EarlierQuestion = Annotated[str, Field(max_length=MAX_EARLIER_QUESTION)]
 
 
 class Exchange(BaseModel):
@@ -19,7 +21,8 @@ class Exchange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(..., max_length=10_000, description="The earlier question.")
+    question: str = Field(..., max_length=MAX_EARLIER_QUESTION,
+                          description="The earlier question.")
     answer: str = Field("", max_length=MAX_ANSWER_CHARS, description="Its answer text.")
 
 
@@ -29,7 +32,7 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(..., description="The question, in English.")
-    history: list[str | Exchange] = Field(
+    history: list[EarlierQuestion | Exchange] = Field(
         default_factory=list, max_length=MAX_HISTORY,
         description="Earlier questions (or question and answer pairs), oldest first, so "
         "that a follow-up (\"and who do we contact for that?\") is read with them.")
@@ -46,7 +49,7 @@ def ask_request_model(settings: Settings) -> type[AskRequest]:
     )
 
 
-def history_turns(history: list[str | Exchange]) -> list[Turn]:
+def history_turns(history: list[EarlierQuestion | Exchange]) -> list[Turn]:
     """The history as `KnowledgeBase.ask` takes it."""
     return [h if isinstance(h, str) else (h.question, h.answer) for h in history]
 

@@ -102,7 +102,7 @@ class Handlers:
             return
         session = Session([*session.turns, Turn(n, question, answer)], session.ratings)
         turn = session.turns[-1]
-        words = plain_text(answer).split(" ")
+        words = plain_text(answer, references=False).split(" ")
         for i in range(WORDS_PER_CHUNK, len(words), WORDS_PER_CHUNK):
             turn.partial = " ".join(words[:i])
             yield self.transcript(session), session, keep, "", keep, keep, keep

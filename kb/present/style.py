@@ -31,7 +31,7 @@ CSS = """
 .ipskb-related p.ipskb-reason {font-weight: 600;}
 .ipskb-abstain {background: #f4f6fa;}
 .ipskb-error {border-color: #e0a0a0; background: #fdf0f0; color: #8a1c1c;}
-.ipskb-streaming {color: #444;}
+.ipskb-streaming {color: #444; white-space: pre-wrap;}
 .ipskb-transcript a.ipskb-marker {text-decoration: none; font-weight: 600; white-space: nowrap;
   font-size: 0.85em; padding: 0; margin: 0;}
 .ipskb-tools {display: flex; justify-content: flex-end;}
