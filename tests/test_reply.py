@@ -181,7 +181,7 @@ The International Port Security Program documents do not answer this question.
 The program contact below can help with it.
 
 References
-[1] Harbor Liaison Office FAQ — Contact
+[1] Harbor Liaison Office FAQ
     https://example.org/faq
 
 {CONTACT_BLOCK}

@@ -83,7 +83,8 @@ def draft_reply(answer: Answer, contacts: Sequence[Citation]) -> str:
             sections.append([line for part in answer.uncovered
                              for line in _wrap(f"{NOT_ANSWERED_PART} \u201c{part}\u201d")])
     if references:
-        sections.append([REFERENCES, *(line for c in references for line in _reference(c))])
+        sections.append([REFERENCES, *(line for c in references
+                                       for line in _reference(c, abstained))])
     sections.append(_contact_lines(contacts))
     sections.append(list(SIGN_OFF))
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
@@ -125,9 +126,11 @@ def _title(citation: Citation) -> str:
     return citation.title or citation.source
 
 
-def _reference(citation: Citation) -> list[str]:
+def _reference(citation: Citation, contact: bool = False) -> list[str]:
     head = f"[{citation.n}] {_title(citation)}"
-    if citation.location:  # a wrapped line should not open with the dash
+    # A contact's location is where its page shows it ("Brunssum, The Netherlands"), which
+    # is not where the contact is: left out. A wrapped line should not open with the dash.
+    if citation.location and not contact:
         head += f"{_GLUE}\u2014 {citation.location}"
     if citation.status in FLAGS:
         head += " " + FLAGS[citation.status].replace(" ", _GLUE)
