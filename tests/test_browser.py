@@ -119,6 +119,19 @@ def test_text_shows_as_typed_and_markup_stays_text(page: Any, kb: KnowledgeBase)
     assert page.evaluate("window.__xss") == 0
 
 
+def test_a_related_answer_looks_different(page: Any) -> None:
+    related = _ask(page, "How many field teams work from Oslo?").locator(".ipskb-answer")
+    answer = _ask(page, QUAY).locator(".ipskb-answer")
+    assert related.locator(".ipskb-label").inner_text() == (
+        "Not a direct answer: the documents do not state what was asked")
+    assert answer.locator(".ipskb-label").count() == 0
+    style = "e => getComputedStyle(e).borderStyle + ' ' + getComputedStyle(e).backgroundColor"
+    assert related.evaluate(style) == "dashed rgb(255, 250, 240)"
+    assert answer.evaluate(style) == "solid rgba(0, 0, 0, 0)"
+    assert related.locator("xpath=..").locator(".ipskb-sources-h").inner_text() == (
+        "Closest passages (not an answer)")
+
+
 def test_copy_gives_the_answer_as_plain_text(page: Any, kb: KnowledgeBase) -> None:
     turn = _ask(page, QUAY)
     turn.locator(".ipskb-copy").click()
