@@ -1,7 +1,9 @@
-"""The ipskb chat app: ask the IPS Program documents, see every source, draft a reply.
+"""The ipskb chat app: ask the IPS Program documents, see every source, draft a reply; and
+the REST API beside it on the same server.
 
-`python app.py [--host H] [--port N]` serves it (127.0.0.1:7860 by default);
-`build_app(kb, settings)` builds it without serving, for tests.
+`python app.py [--host H] [--port N]` serves both (127.0.0.1:7860 by default);
+`build_app(kb, settings)` builds the Gradio app without serving it, for tests, and
+`kb.present.server.asgi_app` puts it beside the API.
 """
 
 from __future__ import annotations
@@ -11,20 +13,20 @@ import logging
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kb.errors import KBError
 from kb.knowledge import KnowledgeBase
-from kb.models import Answer
 from kb.present import render
-from kb.present.feedback import FeedbackStore
-from kb.present.reply import draft_reply
+from kb.present.chat import DRAFT_LABEL, Handlers, Session
+from kb.present.style import TRANSCRIPT_JS, counter_js
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 
 if TYPE_CHECKING:
     import gradio as gr
+
+__all__ = ["STARTERS", "Handlers", "Session", "build_app", "main"]
 
 log = logging.getLogger("ipskb.app")
 
@@ -45,90 +47,6 @@ STARTERS: dict[str, list[str]] = {
         "Which countries were listed in Port Security Advisory 1-17?",
     ],
 }
-WORDS_PER_CHUNK = 6  # streaming granularity
-
-
-@dataclass
-class Session:
-    """One browser session: earlier questions (for follow-ups) and the last answer."""
-
-    history: list[str] = field(default_factory=list)
-    last: Answer | None = None
-
-
-class Handlers:
-    """The app's event handlers, apart from the layout so they can be tested directly."""
-
-    def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
-        self.kb = kb
-        self.settings = settings
-        self.feedback = FeedbackStore.for_settings(settings)
-
-    def respond(
-        self, question: str, chat: list[dict[str, str]], session: Session
-    ) -> Iterator[tuple[Any, ...]]:
-        """Answer, streaming the text; then show sources and the citation picker."""
-        question = (question or "").strip()
-        if not question:
-            yield chat, "", self._picker(None), "", session
-            return
-        chat = [*chat, {"role": "user", "content": render.escape_markdown(question)}]
-        try:
-            answer = self.kb.ask(question, history=session.history)
-        except KBError as exc:
-            chat.append({"role": "assistant", "content": render.escape_markdown(str(exc))})
-            yield chat, "", self._picker(None), "", session
-            return
-        session = Session([*session.history, question][-10:], answer)
-        words = answer.text.split(" ")
-        for i in range(WORDS_PER_CHUNK, len(words), WORDS_PER_CHUNK):
-            partial = " ".join(words[:i])
-            yield ([*chat, {"role": "assistant", "content": render.escape_markdown(partial)}],
-                   "", self._picker(None), "", session)
-        chat.append({"role": "assistant", "content": render.escape_markdown(answer.text)})
-        yield (chat, render.citations_html(answer, self.kb.documents), self._picker(answer),
-               "", session)
-
-    @staticmethod
-    def _picker(answer: Answer | None) -> Any:
-        import gradio as gr
-
-        choices = [render.citation_choice(c) for c in answer.citations] if answer else []
-        return gr.update(choices=choices, value=None)
-
-    def show_citation(self, choice: str | None, session: Session) -> str:
-        """The chosen citation's passage, highlighted in its document."""
-        answer = session.last
-        if not choice or answer is None:
-            return ""
-        for c in answer.citations:
-            if render.citation_choice(c) == choice:
-                return render.passage_html(self.kb.documents[c.source], c.start, c.end)
-        return ""
-
-    def draft(self, session: Session) -> str:
-        if session.last is None:
-            return "Ask a question first; the reply draft is made from its answer."
-        return draft_reply(session.last, self.kb.contacts())
-
-    def rate(self, rating: int, reason: str, session: Session) -> str:
-        if session.last is None:
-            return "Ask a question first, then rate its answer."
-        entry = self.feedback.add(session.last.to_json(), rating, reason or "")
-        return f"Thank you: feedback #{entry} saved."
-
-    def show_definition(self, term: str | None) -> str:
-        for e in self.kb.glossary:
-            if e.term == term:
-                return render.passage_html(self.kb.documents[e.doc_id], e.start, e.end, 300)
-        return ""
-
-    def api_ask(self, question: str) -> dict[str, Any]:
-        """The `ipskb ask --json` contract over the API."""
-        try:
-            return self.kb.ask(question).to_json()
-        except KBError as exc:
-            return {"question": question, "error": str(exc)}
 
 
 def build_app(kb: KnowledgeBase, settings: Settings) -> gr.Blocks:
@@ -143,40 +61,49 @@ def build_app(kb: KnowledgeBase, settings: Settings) -> gr.Blocks:
             _ask_tab(h, settings)
         with gr.Tab("Glossary"):
             gr.HTML(render.glossary_table_html(kb.glossary, kb.documents), elem_id="glossary")
-            term = gr.Dropdown([e.term for e in kb.glossary], label="Show where a term is defined",
-                               elem_id="glossary-term")
+            # No term chosen at first: picking the first one must show it too.
+            term = gr.Dropdown([e.term for e in kb.glossary], value=None,
+                               label="Show where a term is defined", elem_id="glossary-term")
             definition = gr.HTML(elem_id="glossary-passage")
-            term.change(h.show_definition, term, definition)
+            term.change(h_definition(kb), term, definition)
         with gr.Tab("Sources"):
-            gr.HTML(render.sources_table_html(
-                (s.document, s.chunks) for s in kb.sources()), elem_id="sources-table")
+            gr.HTML(render.sources_table_html(s.document for s in kb.sources()),
+                    elem_id="sources-table")
         gr.api(h.api_ask, api_name="ask")
     return app
+
+
+def h_definition(kb: KnowledgeBase) -> Any:
+    """The glossary picker's handler: where the chosen term is defined, highlighted."""
+
+    def show(term: str | None) -> str:
+        for e in kb.glossary:
+            if e.term == term:
+                return render.passage_html(kb.documents[e.doc_id], e.start, e.end, 300)
+        return ""
+
+    return show
 
 
 def _ask_tab(h: Handlers, settings: Settings) -> None:
     import gradio as gr
 
     session = gr.State(Session())
-    starters: list[tuple[gr.Button, str]] = []
-    with gr.Row():
-        for group, questions in STARTERS.items():
-            with gr.Column(min_width=220):
-                gr.Markdown(f"**{group}**")
-                starters += [(gr.Button(q, size="sm", variant="secondary"), q) for q in questions]
-    chat = gr.Chatbot(label="Answers", height=420, elem_id="chat", line_breaks=True,
-                      buttons=["copy"])
-    with gr.Row():
+    starters = _starters()
+    transcript = gr.HTML(h.transcript(Session()), elem_id="transcript", js_on_load=TRANSCRIPT_JS,
+                         max_height=640)
+    with gr.Row(equal_height=True, elem_id="ask-row"):
         question = gr.Textbox(placeholder="Ask about the International Port Security Program",
-                              show_label=False, scale=5, elem_id="question",
-                              max_length=settings.max_question_chars)
-        ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-    sources = gr.HTML(elem_id="answer-sources")
-    picker = gr.Radio([], label="Open a citation to read it in context", elem_id="cite-picker")
-    passage = gr.HTML(elem_id="cite-passage")
+                              show_label=False, scale=5, lines=2, max_lines=8,
+                              elem_id="question")
+        with gr.Column(scale=1, min_width=120):
+            ask = gr.Button("Ask", variant="primary", elem_id="ask")
+            new = gr.Button("New chat", size="sm", elem_id="new-chat")
+    counter = gr.HTML(f"0 / {settings.max_question_chars} characters", elem_id="question-count")
+    status = gr.Markdown(elem_id="ask-status")
     with gr.Accordion("Help desk: reply draft", open=True):
-        draft_btn = gr.Button("Draft a reply from this answer", elem_id="draft-reply")
-        draft = gr.Textbox(label="Reply draft", lines=14, buttons=["copy"], elem_id="draft")
+        draft_btn = gr.Button("Draft a reply from the latest answer", elem_id="draft-reply")
+        draft = gr.Textbox(label=DRAFT_LABEL, lines=14, buttons=["copy"], elem_id="draft")
     with gr.Row():
         up = gr.Button("Helpful", size="sm", elem_id="thumbs-up")
         down = gr.Button("Not helpful", size="sm", elem_id="thumbs-down")
@@ -184,33 +111,56 @@ def _ask_tab(h: Handlers, settings: Settings) -> None:
                             show_label=False, scale=3, elem_id="feedback-reason")
     thanks = gr.Markdown(elem_id="feedback-status")
 
-    outputs = [chat, sources, picker, passage, session]
+    count = counter_js(settings.max_question_chars)
+    outputs = [transcript, session, question, status, draft, thanks, reason]
+    # In the browser, on every change (typing, pasting, the box cleared after an answer).
+    question.change(None, question, counter, js=count, queue=False)
     for trigger in (question.submit, ask.click):
-        trigger(h.respond, [question, chat, session], outputs).then(
-            lambda: "", None, question)
+        trigger(h.respond, [question, session], outputs)
     for button, text in starters:
-        button.click(_asker(h, text), [chat, session], outputs)
-    picker.change(h.show_citation, [picker, session], passage)
+        button.click(_asker(h, text), session, outputs)
+    new.click(h.new_chat, None, outputs)
     draft_btn.click(h.draft, session, draft)
-    up.click(lambda r, s: h.rate(1, r, s), [reason, session], thanks)
-    down.click(lambda r, s: h.rate(-1, r, s), [reason, session], thanks)
+    up.click(lambda r, s: h.rate(1, r, s), [reason, session], [thanks, reason])
+    down.click(lambda r, s: h.rate(-1, r, s), [reason, session], [thanks, reason])
+
+
+def _starters() -> list[tuple[gr.Button, str]]:
+    """The example questions, folded away on a phone (see style.LOAD_JS)."""
+    import gradio as gr
+
+    starters: list[tuple[gr.Button, str]] = []
+    with gr.Accordion("Example questions", open=True, elem_id="starters"), gr.Row():
+        for group, questions in STARTERS.items():
+            with gr.Column(min_width=220, elem_classes="ipskb-starter-col"):
+                gr.Markdown(f"**{group}**")
+                starters += [(gr.Button(q, size="sm", variant="secondary"), q)
+                             for q in questions]
+    return starters
 
 
 def _asker(h: Handlers, text: str) -> Any:
     """A starter button's handler: ask its example question, streaming like the box does."""
 
-    def run(chat: list[dict[str, str]], session: Session) -> Iterator[tuple[Any, ...]]:
-        yield from h.respond(text, chat, session)
+    import gradio as gr
+
+    def run(session: Session) -> Iterator[tuple[Any, ...]]:
+        for step in h.respond(text, session):
+            # The box may hold a question being typed: a starter leaves it alone.
+            yield (*step[:2], gr.update(), *step[3:])
 
     return run
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve the app and the REST API until interrupted."""
+    from kb.present.server import asgi_app, serve
+
     configure_runtime()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings()
-        parser = argparse.ArgumentParser(description="Serve the ipskb chat app.")
+        parser = argparse.ArgumentParser(description="Serve the ipskb chat app and REST API.")
         parser.add_argument("--host", default=settings.app_host)
         parser.add_argument("--port", type=int, default=settings.app_port)
         args = parser.parse_args(argv)
@@ -220,10 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # Load the model while the page comes up, not on the first question.
     threading.Thread(target=kb.embedder.encode_queries, args=(["warm up"],), daemon=True).start()
-    build_app(kb, settings).launch(
-        server_name=args.host, server_port=args.port, share=False, css=render.CSS,
-        ssr_mode=False, footer_links=["api"],
-    )
+    serve(asgi_app(kb, settings, build_app(kb, settings)), args.host, args.port)
     return 0
 
 

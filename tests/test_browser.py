@@ -1,4 +1,5 @@
-"""The app in a real browser: Debian's chromium driven by Playwright."""
+"""The app in a real browser: Debian's chromium driven by Playwright, against the real
+server (the REST API with the Gradio app mounted beside it) on the test index."""
 
 from __future__ import annotations
 
@@ -10,29 +11,31 @@ from typing import Any
 
 import pytest
 
-from app import build_app
+from app import STARTERS, build_app
 from kb.knowledge import KnowledgeBase
-from kb.present import render
+from kb.present.answer_view import plain_text
+from kb.present.reply import CUT
+from kb.present.server import asgi_app, running
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("IPSKB_SCREENSHOT_DIR", "test-artifacts"))
+QUAY = "Which office manages the Quay program?"
+TERN = "How do I request a Tern Exchange visit?"
+# Every character an HTML or Markdown layer could eat or turn into markup.
+TYPED = ("What's the office's \"Quay\" program & <b>who</b> **manages** it? "
+         "[click](javascript:window.__xss=1) <img src=x onerror=\"window.__xss=1\">")
+PHONE = (390, 844)  # an iPhone 12-14 screen, in CSS pixels
 
 
-@pytest.fixture
-def url(kb: KnowledgeBase, tmp_path: Path) -> Iterator[str]:
-    settings = kb.settings.model_copy(update={"data_dir": tmp_path})
-    app = build_app(kb, settings)
-    app.launch(server_name="127.0.0.1", prevent_thread_lock=True, share=False, quiet=True,
-               ssr_mode=False, css=render.CSS)
-    assert app.local_url is not None
-    try:
-        yield app.local_url
-    finally:
-        app.close()
+@pytest.fixture(scope="module")
+def url(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = kb.settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("app")})
+    with running(asgi_app(kb, settings, build_app(kb, settings))) as address:
+        yield address
 
 
-@pytest.fixture
-def page(url: str) -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def browser(url: str) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("chromium is missing: `make test` installs it")
@@ -40,54 +43,171 @@ def page(url: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
+        launched = p.chromium.launch(
             executable_path=CHROMIUM, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"],
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 1600})
-        tab = context.new_page()
-        tab.set_default_timeout(60_000)
-        tab.goto(url)
-        yield tab
-        browser.close()
+        yield launched
+        launched.close()
 
 
-def _ask(page: Any, question: str) -> None:
+def _open(browser: Any, url: str, width: int = 1280, height: int = 1400) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(url)
+    tab.locator("#transcript .ipskb-empty").wait_for()
+    return tab
+
+
+@pytest.fixture
+def page(browser: Any, url: str) -> Iterator[Any]:
+    tab = _open(browser, url)
+    yield tab
+    tab.context.close()
+
+
+def _ask(page: Any, question: str) -> Any:
+    """Ask; wait for the answer to be complete (its copy button comes last); its turn."""
+    turns = page.locator("#transcript .ipskb-turn").count()
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
+    turn = page.locator("#transcript .ipskb-turn").nth(turns)
+    turn.locator(".ipskb-answer .ipskb-copy").wait_for()
+    return turn
 
 
-def test_ask_cite_draft_and_feedback_in_a_browser(page: Any, kb: KnowledgeBase) -> None:
-    _ask(page, "Which office manages the Quay program?")
-    chat = page.locator("#chat")
-    chat.get_by_text("Office of Quay Assessments", exact=False).first.wait_for()
-    sources = page.locator("#answer-sources")
-    sources.get_by_text("Quay Program Guide").first.wait_for()
+def _shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
-    page.locator("#cite-picker label").first.click()
-    mark = page.locator("#cite-passage mark")
+
+def test_ask_open_a_citation_draft_and_rate(page: Any) -> None:
+    turn = _ask(page, QUAY)
+    assert "The Office of Quay Assessments (OQA-7) manages" in turn.locator(".ipskb-answer").inner_text()
+    turn.locator("a.ipskb-marker").first.click()
+    mark = turn.locator("details.ipskb-cite[open] mark")
     mark.wait_for()
     assert mark.inner_text().startswith("The Office of Quay Assessments (OQA-7) manages")
 
     page.locator("#draft-reply").click()
-    draft = page.locator("#draft textarea")
     page.wait_for_function(
-        "() => document.querySelector('#draft textarea').value.startsWith('Dear colleague,')")
-    assert "(555) 010-4477" in draft.input_value()
+        "() => document.querySelector('#draft textarea').value.startsWith('Check before')")
+    draft = page.locator("#draft textarea").input_value()
+    assert f"\n{CUT}\n\nDear colleague,\n" in draft and "(555) 010-4477" in draft
 
     page.locator("#feedback-reason textarea").fill("want the street address")
     page.locator("#thumbs-down").click()
-    page.locator("#feedback-status").get_by_text("feedback #1 saved").wait_for()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "app.png"), full_page=True)
+    page.locator("#feedback-status").get_by_text("Thank you: feedback #").wait_for()
+    assert page.locator("#feedback-reason textarea").input_value() == ""
+    page.locator("#thumbs-down").click()
+    page.locator("#feedback-status").get_by_text("is already saved for this answer").wait_for()
+    _shot(page, "app.png")
 
 
-def test_markup_in_a_question_stays_text(page: Any) -> None:
+def test_text_shows_as_typed_and_markup_stays_text(page: Any, kb: KnowledgeBase) -> None:
     page.evaluate("window.__xss = 0")
-    _ask(page, '<img src=x onerror="window.__xss=1">Which office manages the Quay program?')
-    page.locator("#chat").get_by_text("Office of Quay Assessments", exact=False).first.wait_for()
-    page.locator("#chat").get_by_text('<img src=x onerror="window.__xss=1">', exact=False).first.wait_for()
+    turn = _ask(page, TYPED)
+    assert turn.locator(".ipskb-q").inner_text() == TYPED
+    shown = page.locator("#transcript").inner_text()
+    assert "&#x27;" not in shown and "&amp;" not in shown and "\\" not in shown
+    assert page.locator("#transcript a[href^='javascript']").count() == 0
+    assert page.locator("#transcript img, #transcript b:text('who')").count() == 0
     assert page.evaluate("window.__xss") == 0
-    assert page.locator("#chat img[src='x']").count() == 0
+
+
+def test_a_related_answer_looks_different(page: Any) -> None:
+    related = _ask(page, "How many field teams work from Oslo?").locator(".ipskb-answer")
+    answer = _ask(page, QUAY).locator(".ipskb-answer")
+    assert related.locator(".ipskb-label").inner_text() == (
+        "Not a direct answer: the documents do not state what was asked")
+    assert answer.locator(".ipskb-label").count() == 0
+    style = "e => getComputedStyle(e).borderStyle + ' ' + getComputedStyle(e).backgroundColor"
+    assert related.evaluate(style) == "dashed rgb(255, 250, 240)"
+    assert answer.evaluate(style) == "solid rgba(0, 0, 0, 0)"
+    assert related.locator("xpath=..").locator(".ipskb-sources-h").inner_text() == (
+        "Closest passages (not an answer)")
+
+
+def test_copy_gives_the_answer_as_plain_text(page: Any, kb: KnowledgeBase) -> None:
+    turn = _ask(page, QUAY)
+    turn.locator(".ipskb-copy").click()
+    turn.get_by_text("Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == plain_text(kb.ask(QUAY))
+
+
+def test_two_answers_each_keep_their_sources(page: Any, kb: KnowledgeBase) -> None:
+    first = _ask(page, QUAY)
+    second = _ask(page, TERN)
+    for turn, question in ((first, QUAY), (second, TERN)):
+        titles = turn.locator(".ipskb-sources summary b").all_inner_texts()
+        assert titles == [c.title for c in kb.ask(question).citations]
+    first.locator("a.ipskb-marker").first.click()
+    first.locator("details.ipskb-cite[open]").wait_for()
+    assert second.locator("details.ipskb-cite[open]").count() == 0
+
+
+def test_new_chat_clears_every_panel_and_the_context(page: Any) -> None:
+    _ask(page, QUAY)
+    page.locator("#draft-reply").click()
+    page.wait_for_function("() => document.querySelector('#draft textarea').value !== ''")
+    page.locator("#feedback-reason textarea").fill("fine")
+    page.locator("#thumbs-up").click()
+    page.locator("#feedback-status").get_by_text("Thank you").wait_for()
+    page.locator("#question textarea").fill("and where is it based?")
+    page.locator("#new-chat").click()
+    page.locator("#transcript .ipskb-empty").wait_for()
+    assert page.locator("#transcript .ipskb-turn").count() == 0
+    assert page.locator("#draft textarea").input_value() == ""
+    assert page.locator("#feedback-status").inner_text().strip() == ""
+    assert page.locator("#question textarea").input_value() == ""
+    turn = _ask(page, "and where is it based?")  # no earlier question to lean on now
+    assert "Halifax" not in turn.inner_text()
+    assert turn.locator(".ipskb-abstain").count() == 1
+
+
+def test_counter_and_an_error_leave_the_answer_on_screen(page: Any) -> None:
+    _ask(page, QUAY)
+    page.locator("#question textarea").fill("port " * 201)
+    counter = page.locator("#question-count")
+    counter.get_by_text("1005 / 1000 characters: the limit is 1000").wait_for()
+    page.locator("#ask").click()
+    page.locator("#transcript .ipskb-error").get_by_text("the limit is 1000").wait_for()
+    assert page.locator("#question textarea").input_value() == "port " * 201  # kept to edit
+    assert page.locator("#transcript .ipskb-sources").count() == 1
+    page.locator("#draft-reply").click()
+    page.wait_for_function(
+        "() => document.querySelector('#draft textarea').value.includes('OQA-7')")
+
+
+def test_glossary_shows_the_first_term_picked(page: Any, kb: KnowledgeBase) -> None:
+    page.get_by_role("tab", name="Glossary").click()
+    page.locator("#glossary-term input").click()
+    page.get_by_role("option", name=kb.glossary[0].term, exact=True).click()
+    page.locator("#glossary-passage mark").wait_for()
+
+
+def test_usable_on_a_phone(browser: Any, url: str) -> None:
+    tab = _open(browser, url, *PHONE)
+    try:
+        box = tab.locator("#question textarea").bounding_box()
+        assert box["y"] + box["height"] <= PHONE[1]  # on the first screen, starters folded
+        starter = tab.get_by_role("button", name=STARTERS["Help desk"][0])
+        assert starter.is_hidden()
+        tab.locator("#starters > button").click()  # unfolded on request
+        starter.wait_for()
+        tab.locator("#starters > button").click()
+        _ask(tab, QUAY)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+        _shot(tab, "phone-ask.png")
+        tab.get_by_role("tab", name="Sources").click()
+        table = tab.locator("#sources-table .ipskb-scroll")
+        table.wait_for()
+        assert table.evaluate("e => e.scrollWidth > e.clientWidth")  # scrolls, not cut off
+        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+        _shot(tab, "phone-sources.png")
+    finally:
+        tab.context.close()

@@ -64,6 +64,17 @@ def test_add_is_durable_across_reopening(store: FeedbackStore) -> None:
     assert created.utcoffset() == timedelta(0)
 
 
+def test_update_changes_the_entry_in_place(store: FeedbackStore) -> None:
+    entry = store.add(contract(), 1, "right")
+    store.update(entry, -1, "  missing the address  ")
+    assert [(e.id, e.rating, e.reason) for e in store.entries()] == [
+        (1, -1, "missing the address")]
+    with pytest.raises(FeedbackError, match="feedback #9 is not in"):
+        store.update(9, 1)
+    with pytest.raises(ValueError, match="rating must be"):
+        store.update(entry, 0)
+
+
 def test_uses_wal_journal_mode(store: FeedbackStore) -> None:
     store.add(contract(), 1)
     conn = sqlite3.connect(store.path)

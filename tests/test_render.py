@@ -1,30 +1,135 @@
-"""HTML for the app: markup in questions and documents shows as characters."""
+"""HTML for the app: text shows as typed (escaped once), answers by mode with their own
+sources, and the plain text the copy button gives."""
 
-from kb.models import Answer, Citation, Document
+from kb.models import Answer, AnswerSentence, Citation, Document
 from kb.present import render
+from kb.present.answer_view import plain_text
+from kb.present.contact import PROGRAM, contact_details, contact_name
+from kb.present.transcript import Turn, transcript_html
+
+TRICKY = "Côte d'Ivoire's \"port\" & <b>bold</b> **not bold** [x](javascript:alert(1))"
 
 
-def _doc(text: str, url: str = "https://example.org/a") -> Document:
+def _doc(text: str, url: str = "https://example.org/a", status: str = "historical") -> Document:
     return Document(doc_id="a.txt", title="A <b>title</b>", text=text, content_hash="x", url=url,
-                    status="historical", date="2020-01-01")
+                    status=status, date="2020-01-01", kind="FAQ page; a note for curators")
 
 
-def test_markdown_and_html_in_text_are_neutralised() -> None:
-    hostile = '<img src=x onerror="alert(1)"> [click](javascript:alert(1)) **bold**'
-    out = render.escape_markdown(hostile)
-    assert "<img" not in out and "&lt;img" in out
-    assert "\\[click\\]\\(javascript:alert\\(1\\)\\)" in out
-    assert "\\*\\*bold\\*\\*" in out
+def _cite(n: int, status: str = "current", quote: str = "Requests go through the embassy.",
+          **fields: str) -> Citation:
+    values = {"source": "a.txt", "title": "A <b>title</b>", "url": "https://example.org/a",
+              "location": "Will the U.S. host visits?"}
+    values.update(fields)
+    return Citation(n=n, status=status, quote=quote, start=0, end=len(quote), date="2020-01-01",
+                    **values)
 
 
-def test_passage_is_highlighted_in_context_and_escaped() -> None:
-    text = "Before <script>x()</script> text.\nThe cited sentence here.\nAfter it."
-    start = text.index("The cited")
-    end = start + len("The cited sentence here.")
-    out = render.passage_html(_doc(text), start, end)
-    assert '<mark class="ipskb-mark">The cited sentence here.</mark>' in out
+def _answer(mode: str, citations: list[Citation], sentences: list[tuple[str, int]],
+            **fields: object) -> Answer:
+    return Answer(question="q", text="(not shown: the app reads the fields)", mode=mode,  # type: ignore[arg-type]
+                  citations=citations, sentences=[AnswerSentence(t, n) for t, n in sentences],
+                  **fields)  # type: ignore[arg-type]
+
+
+def test_question_and_answer_text_are_escaped_exactly_once() -> None:
+    answer = _answer("extractive", [_cite(1)], [(TRICKY, 1)])
+    out = transcript_html([Turn(1, TRICKY, answer)], {})
+    escaped = ("Côte d&#x27;Ivoire&#x27;s &quot;port&quot; &amp; &lt;b&gt;bold&lt;/b&gt; "
+               "**not bold** [x](javascript:alert(1))")
+    assert f'<div class="ipskb-q">{escaped}</div>' in out
+    assert f'<p class="ipskb-text">{escaped} <a class="ipskb-marker"' in out
+    assert "&amp;#x27;" not in out and "\\*" not in out and "<b>bold" not in out
+    assert 'href="javascript' not in out
+
+
+def test_markers_link_to_their_own_answers_sources() -> None:
+    first = _answer("extractive", [_cite(1), _cite(2, location="")],
+                    [("One.", 1), ("Two.", 2)])
+    second = _answer("faq", [_cite(1)], [("Three.", 1)])
+    out = transcript_html([Turn(1, "a", first), Turn(2, "b", second)], {})
+    assert ('<a class="ipskb-marker" href="#ipskb-t1-c2" data-cite="ipskb-t1-c2" '
+            'title="A &lt;b&gt;title&lt;/b&gt;">[2]</a>') in out
+    assert out.count('<details class="ipskb-cite" id="ipskb-t1-c') == 2
+    assert out.count('<details class="ipskb-cite" id="ipskb-t2-c') == 1
+    assert out.index('id="ipskb-t1-c2"') < out.index('<section class="ipskb-turn" id="ipskb-t2">')
+
+
+def test_opened_citation_shows_the_passage_highlighted_in_context() -> None:
+    text = "Before <script>x()</script> text.\nRequests go through the embassy.\nAfter it."
+    start = text.index("Requests")
+    c = Citation(n=1, source="a.txt", title="A", url="", location="", status="historical",
+                 quote=text[start:start + 32], start=start, end=start + 32)
+    out = transcript_html([Turn(1, "q", _answer("extractive", [c], [(c.quote, 1)]))],
+                          {"a.txt": _doc(text)})
+    assert '<mark class="ipskb-mark">Requests go through the embassy.</mark>' in out
     assert "&lt;script&gt;x()&lt;/script&gt;" in out and "<script>" not in out
-    assert "A &lt;b&gt;title&lt;/b&gt;" in out and "Historical" in out
+    assert '<span class="ipskb-badge ipskb-historical">Historical</span>' in out
+
+
+def test_one_status_note_per_status() -> None:
+    cites = [_cite(1), _cite(2, "excerpt"), _cite(3, "excerpt"), _cite(4, "historical")]
+    answer = _answer("extractive", cites, [("A.", 1), ("B.", 2), ("C.", 3), ("D.", 4)])
+    assert plain_text(answer).split("\n")[:3] == [
+        "A. [1] B. [2, excerpt] C. [3, excerpt] D. [4, historical]",
+        "Note: [2, excerpt], [3, excerpt] are from excerpts: the full document may say more "
+        "or qualify it.",
+        "Note: [4, historical] is from a historical document: superseded or dated: do not "
+        "present it as current; check it against current guidance.",
+    ]
+
+
+def test_copy_gives_plain_text_with_markers_and_references() -> None:
+    answer = _answer("extractive", [_cite(1, location="")], [(TRICKY, 1)],
+                     uncovered=["and the budget?"])
+    assert plain_text(answer) == (
+        f"{TRICKY} [1]\n"
+        "The documents do not answer this part of the question: \u201cand the budget?\u201d\n"
+        "\n"
+        "Sources:\n"
+        "[1] A <b>title</b> https://example.org/a")
+    out = transcript_html([Turn(1, "q", answer)], {})
+    assert '<pre class="ipskb-plain" id="ipskb-plain-1" hidden>Côte d&#x27;Ivoire' in out
+
+
+def test_related_answer_is_labelled_and_styled_apart() -> None:
+    answer = _answer("related", [_cite(1)], [("Visits are arranged by the embassy.", 1)],
+                     reasons=["The documents do not give a duration for \u201cHow long?\u201d."])
+    out = transcript_html([Turn(1, "How long?", answer)], {})
+    assert '<div class="ipskb-answer ipskb-related" data-mode="related">' in out
+    assert ('<div class="ipskb-label">Not a direct answer: the documents do not state what '
+            'was asked</div>') in out
+    assert "Closest passages (not an answer)" in out
+    assert plain_text(answer).startswith(
+        "Not a direct answer: the documents do not state what was asked.\n"
+        "The documents do not give a duration for \u201cHow long?\u201d.\n"
+        "The closest passages say:\n"
+        "Visits are arranged by the embassy. [1]")
+
+
+def test_abstention_names_the_contact_by_organisation() -> None:
+    faq = _cite(1, quote="If you have questions on this program, contact:\n\nPhone: (202) 372-1213",
+                title="US Coast Guard Activities Europe - IPS Program FAQ",
+                location="Brunssum, The Netherlands")
+    text = plain_text(_answer("abstain", [faq], []))
+    assert text == (
+        "The IPS Program documents I have do not answer this question.\n"
+        "For help, contact:\n"
+        f"{PROGRAM} [1]\n"
+        "Phone: (202) 372-1213\n"
+        "(as given in US Coast Guard Activities Europe - IPS Program FAQ)\n"
+        "\n"
+        "Sources:\n"
+        "[1] US Coast Guard Activities Europe - IPS Program FAQ https://example.org/a")
+    assert "Brunssum" not in transcript_html([Turn(1, "q", _answer("abstain", [faq], []))], {})
+
+
+def test_a_contact_block_naming_its_office_is_named_by_it() -> None:
+    desk = _cite(1, quote="If you have questions on this program, contact:\nThe Maritime "
+                 "Security Help Desk\nPhone:\n877.687.2243 (toll free)\n202.366.9991\nEmail:\n"
+                 "help@example.org")
+    assert contact_name(desk) == "The Maritime Security Help Desk"
+    assert contact_details(desk) == ["Phone: 877.687.2243 (toll free), 202.366.9991",
+                                     "Email: help@example.org"]
 
 
 def test_links_only_for_web_addresses() -> None:
@@ -33,20 +138,8 @@ def test_links_only_for_web_addresses() -> None:
         '<a href="https://example.org/x?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">')
 
 
-def test_citations_show_title_location_date_status_and_link() -> None:
-    c = Citation(n=1, source="a.txt", title="A <b>title</b>", url="https://example.org/a",
-                 location="Will the U.S. host visits?", status="historical",
-                 quote="Requests go through the embassy.", start=0, end=10, date="2020-01-01")
-    answer = Answer(question="q", text="t [1, historical]", mode="extractive", citations=[c])
-    out = render.citations_html(answer, {"a.txt": _doc("x")})
-    assert "<b>A &lt;b&gt;title&lt;/b&gt;</b>" in out
-    assert "Will the U.S. host visits?" in out and "2020-01-01" in out
-    assert '<span class="ipskb-badge ipskb-historical">Historical</span>' in out
-    assert 'href="https://example.org/a#:~:text=Requests%20go%20through%20the%20embassy."' in out
-
-
-def test_abstention_lists_contacts_under_their_own_heading() -> None:
-    c = Citation(n=1, source="a.txt", title="FAQ", url="", location="", status="current",
-                 quote="Phone: (555) 010-4477", start=0, end=5)
-    out = render.citations_html(Answer("q", "t", "abstain", citations=[c]), {})
-    assert "<h4>Who to contact</h4>" in out and "Sources" not in out
+def test_sources_table_shows_status_once_and_scrolls() -> None:
+    out = render.sources_table_html([_doc("x")])
+    assert '<div class="ipskb-scroll" tabindex="0"><table' in out
+    assert out.count("Historical") == 1 and "historical" not in out.replace("ipskb-historical", "")
+    assert "<td>FAQ page</td>" in out and "curators" not in out and "Chunks" not in out

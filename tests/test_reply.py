@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer, AnswerSentence, Citation
-from kb.present.reply import draft_reply
+from kb.present.contact import PROGRAM
+from kb.present.reply import CUT, draft_reply
 
 FAQ_URL = "https://example.org/faq"
 CONTACT = Citation(
@@ -12,10 +13,11 @@ CONTACT = Citation(
     status="current", quote="If you have questions on this program, contact:\n\nPhone:  (555) 010-4477",
     start=500, end=569,
 )
-CONTACT_BLOCK = """\
+CONTACT_BLOCK = f"""\
 Program contact
-Harbor Liaison Office FAQ
-    Phone: (555) 010-4477"""
+{PROGRAM}
+    Phone: (555) 010-4477
+    (as given in Harbor Liaison Office FAQ)"""
 SIGN_OFF = "Kind regards,\n[Your name]\n"
 
 
@@ -27,10 +29,11 @@ def cite(n: int, status: str = "current", **fields: str) -> Citation:
 
 
 def answer_of(sentences: list[tuple[str, int]], citations: list[Citation], **fields: object) -> Answer:
+    values: dict[str, object] = {"mode": "extractive", **fields}
     return Answer(
         question="How do I request a Tern Exchange visit?", text="(as shown in the app)",
-        mode="extractive", citations=citations,
-        sentences=[AnswerSentence(text, n) for text, n in sentences], **fields,  # type: ignore[arg-type]
+        citations=citations,
+        sentences=[AnswerSentence(text, n) for text, n in sentences], **values,  # type: ignore[arg-type]
     )
 
 
@@ -52,7 +55,12 @@ def test_current_only_answer() -> None:
                        location="Organization")],
     )
     draft = draft_reply(answer, [CONTACT])
-    assert draft == """\
+    assert draft == f"""\
+Check before sending:
+- Nothing to check: every sentence comes from a current source.
+
+{CUT}
+
 Dear colleague,
 
 Thank you for your question. This is what the IPS Program documents say:
@@ -67,12 +75,7 @@ References
     https://example.org/faq
 [2] Quay Program Guide — Organization
 
-Program contact
-Harbor Liaison Office FAQ
-    Phone: (555) 010-4477
-
-Check before sending:
-- Nothing to check: every sentence comes from a current source.
+{CONTACT_BLOCK}
 
 Kind regards,
 [Your name]
@@ -120,14 +123,16 @@ References
     https://example.org/zeta
 [2] Old Quay Brochure — Country visits (historical document)
 """ in draft
-    assert """\
+    assert draft.startswith(f"""\
 Check before sending:
 - [1] Port Zeta Notice is an excerpt: only part of the document was available,
   so the full text may say more or qualify it.
 - [2] Old Quay Brochure is a historical document: it may be superseded or
   dated, so do not present it as current guidance.
 
-Kind regards,""" in draft
+{CUT}
+
+Dear colleague,""")
     assert "Nothing to check" not in draft
     assert_plain(draft)
 
@@ -147,12 +152,11 @@ FIFA World Cup budget?”
 
 References
 """ in draft
-    assert draft.endswith("""\
+    assert draft.startswith("""\
 Check before sending:
 - The documents did not cover: “what is the FIFA World Cup budget?” The draft
   says so; answer that part yourself if you can.
-
-""" + SIGN_OFF)
+""")
     assert_plain(draft)
 
 
@@ -163,6 +167,12 @@ def test_abstention_cites_only_the_contacts() -> None:
         citations=[CONTACT], sentences=[],
     )
     assert draft_reply(answer, [CONTACT]) == f"""\
+Check before sending:
+- The documents did not answer this question: a person must answer it or refer
+  it to the program contact.
+
+{CUT}
+
 Dear colleague,
 
 Thank you for your question about the International Port Security Program.
@@ -171,14 +181,10 @@ The International Port Security Program documents do not answer this question.
 The program contact below can help with it.
 
 References
-[1] Harbor Liaison Office FAQ — Contact
+[1] Harbor Liaison Office FAQ
     https://example.org/faq
 
 {CONTACT_BLOCK}
-
-Check before sending:
-- The documents did not answer this question: a person must answer it or refer
-  it to the program contact.
 
 {SIGN_OFF}"""
 
@@ -195,7 +201,8 @@ def test_historical_contact_is_flagged() -> None:
                quote="Contact us:\nOld Quay Office\nPhone: (555) 010-0000")
     answer = answer_of([("A request takes about six weeks to process.", 1)], [cite(1)])
     draft = draft_reply(answer, [old])
-    assert "Old Quay Brochure (historical document)\n    Old Quay Office Phone: (555) 010-0000" in draft
+    assert ("Old Quay Office\n    Phone: (555) 010-0000\n"
+            "    (as given in Old Quay Brochure, historical document)") in draft
     assert ("- The program contact comes from Old Quay Brochure, which is a historical\n"
             "  document:") in draft
 
@@ -204,5 +211,30 @@ def test_real_answer_from_the_index(kb: KnowledgeBase) -> None:
     draft = draft_reply(kb.ask("Which office manages the Quay program?"), kb.contacts())
     assert "Office of Quay Assessments" in draft
     assert "(555) 010-4477" in draft
-    assert draft.startswith("Dear colleague,\n") and draft.endswith("[Your name]\n")
+    assert draft.startswith("Check before sending:\n") and draft.endswith("[Your name]\n")
+    assert f"\n{CUT}\n\nDear colleague,\n" in draft
     assert_plain(draft)
+
+
+def test_related_answer_is_checked_first() -> None:
+    answer = answer_of(
+        [("A request takes about six weeks to process.", 1)], [cite(1)], mode="related",
+        reasons=["The documents do not give a date for \u201cWhen is the next visit?\u201d."])
+    draft = draft_reply(answer, [CONTACT])
+    assert draft.startswith("""\
+Check before sending:
+- The documents do not state what was asked (The documents do not give a date
+  for “When is the next visit?”); the draft quotes the closest passages only:
+  say so in the reply or answer it yourself.
+""")
+    assert draft.index("Check before sending:") < draft.index("Dear colleague,")
+    assert_plain(draft)
+
+
+def test_a_draft_does_not_open_on_a_connective() -> None:
+    answer = answer_of(
+        [("In addition, the liaison office offers port security training.", 1),
+         ("In addition, visits take six weeks to arrange.", 1)], [cite(1)])
+    draft = draft_reply(answer, [CONTACT])
+    assert ("say:\n\n[T]he liaison office offers port security training. [1] In addition, "
+            "visits") in draft

@@ -106,6 +106,17 @@ class FeedbackStore:
         log.info("feedback %d recorded: %+d", entry_id, rating)
         return entry_id
 
+    def update(self, entry_id: int, rating: int, reason: str = "") -> None:
+        """Change the rating and reason of entry `entry_id`: a person changing their mind
+        about one answer leaves one entry, not two. Raise FeedbackError if it is gone."""
+        _check_rating(rating)
+        with self._session() as conn:
+            cur = conn.execute("UPDATE feedback SET rating = ?, reason = ? WHERE id = ?",
+                               (rating, (reason or "").strip()[:MAX_REASON], entry_id))
+            if cur.rowcount != 1:
+                raise FeedbackError(f"feedback #{entry_id} is not in {self.path}")
+        log.info("feedback %d changed: %+d", entry_id, rating)
+
     def entries(self, rating: int | None = None) -> list[FeedbackEntry]:
         """All entries, oldest first; only those with ``rating`` if given."""
         if rating is not None:

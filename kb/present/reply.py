@@ -3,7 +3,9 @@
 Staff send replies under their own name, so the draft carries the answer's verbatim source
 sentences with their references and leaves the judgment to them: whatever should not go out
 unread (a historical or excerpted source, a part of the question the documents did not
-answer, an abstention) is listed under "Check before sending:".
+answer, a related answer that does not state what was asked, an abstention) is listed under
+"Check before sending:", which comes first, above the email, to be read before anything else
+and deleted before sending.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import textwrap
 from collections.abc import Sequence
 
 from kb.answer.cite import NO_CONTACT
-from kb.models import Answer, Citation
+from kb.models import Answer, AnswerSentence, Citation
+from kb.present.contact import contact_name, contact_text
 
 WIDTH = 78  # short enough that mail clients wrapping at 80 leave the draft's lines alone
 INDENT = "    "
@@ -33,6 +36,9 @@ REFERENCES = "References"
 CONTACT = "Program contact"
 CONTACTS = "Program contacts"
 CHECK = "Check before sending:"
+# Between the check list and the email: what to cut before the email goes out.
+CUT = "-- delete everything above this line before sending --"
+GIVEN_IN = "as given in"
 SIGN_OFF = ("Kind regards,", "[Your name]")
 
 FLAGS = {"historical": "(historical document)", "excerpt": "(excerpt)"}
@@ -51,9 +57,11 @@ CHECK_RELATED = ("The documents do not state what was asked ({reason}); the draf
                  "the closest passages only: say so in the reply or answer it yourself.")
 CHECK_NOTHING = "Nothing to check: every sentence comes from a current source."
 
-# The line introducing a contact block ("If you have questions on this program, contact:"),
-# as ingest recognises it; the reply has its own heading for that.
-_CONTACT_LEAD = re.compile(r"\bcontact\b.*:$", re.IGNORECASE)
+# A sentence opening that leans on an earlier one, which a draft cannot open with:
+# "In addition, the Coast Guard ..." is quoted as "[T]he Coast Guard ...".
+_LEANING = re.compile(r"^(?:in addition|additionally|also|furthermore|moreover|however|"
+                      r"therefore|as a result|for this reason|likewise|similarly),\s+(\w)",
+                      re.IGNORECASE)
 
 
 def draft_reply(answer: Answer, contacts: Sequence[Citation]) -> str:
@@ -66,7 +74,7 @@ def draft_reply(answer: Answer, contacts: Sequence[Citation]) -> str:
     # With no sentence there is nothing to quote: the reply says so like an abstention.
     abstained = answer.abstained or not answer.sentences
     references = contacts if abstained else answer.citations
-    sections = [[GREETING]]
+    sections = [_check_list(answer, references, contacts, abstained), [CUT], [GREETING]]
     if abstained:
         sections += [[ABSTAIN_LEAD_IN], _abstention(contacts)]
     else:
@@ -75,19 +83,11 @@ def draft_reply(answer: Answer, contacts: Sequence[Citation]) -> str:
             sections.append([line for part in answer.uncovered
                              for line in _wrap(f"{NOT_ANSWERED_PART} \u201c{part}\u201d")])
     if references:
-        sections.append([REFERENCES, *(line for c in references for line in _reference(c))])
+        sections.append([REFERENCES, *(line for c in references
+                                       for line in _reference(c, abstained))])
     sections.append(_contact_lines(contacts))
-    sections.append(_check_list(answer, references, contacts, abstained))
     sections.append(list(SIGN_OFF))
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
-
-
-def contact_text(contact: Citation) -> str:
-    """How to reach a contact, on one line: "Phone: (202) 372-1213"."""
-    lines = [line.strip() for line in contact.quote.splitlines() if line.strip()]
-    if len(lines) > 1 and _CONTACT_LEAD.search(lines[0]):
-        lines = lines[1:]
-    return " ".join(" ".join(lines).split())
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
@@ -102,8 +102,17 @@ def _answer_paragraph(answer: Answer) -> list[str]:
     # Only the number: whether a source is historical or an excerpt is for the sender to
     # weigh (the check list says so), not a label for the reader.
     text = " ".join(
-        f"{' '.join(s.text.split())}{_GLUE}[{s.citation}]" for s in answer.sentences)
+        f"{' '.join(_opening(s, i).split())}{_GLUE}[{s.citation}]"
+        for i, s in enumerate(answer.sentences))
     return [line.replace(_GLUE, " ") for line in _wrap(text)]
+
+
+def _opening(sentence: AnswerSentence, i: int) -> str:
+    """The sentence as quoted; the first one without a connective that would refer to
+    text the reader never sees, the change marked as quotations mark it."""
+    if i:
+        return sentence.text
+    return _LEANING.sub(lambda m: f"[{m.group(1).upper()}]", sentence.text.lstrip(), count=1)
 
 
 def _abstention(contacts: list[Citation]) -> list[str]:
@@ -117,9 +126,11 @@ def _title(citation: Citation) -> str:
     return citation.title or citation.source
 
 
-def _reference(citation: Citation) -> list[str]:
+def _reference(citation: Citation, contact: bool = False) -> list[str]:
     head = f"[{citation.n}] {_title(citation)}"
-    if citation.location:  # a wrapped line should not open with the dash
+    # A contact's location is where its page shows it ("Brunssum, The Netherlands"), which
+    # is not where the contact is: left out. A wrapped line should not open with the dash.
+    if citation.location and not contact:
         head += f"{_GLUE}\u2014 {citation.location}"
     if citation.status in FLAGS:
         head += " " + FLAGS[citation.status].replace(" ", _GLUE)
@@ -134,11 +145,12 @@ def _contact_lines(contacts: list[Citation]) -> list[str]:
         return [CONTACT, NO_CONTACT]
     lines = [CONTACT if len(contacts) == 1 else CONTACTS]
     for contact in contacts:
-        title = _title(contact)
-        if contact.status in FLAGS:
-            title += f" {FLAGS[contact.status]}"
-        lines += _wrap(title, rest=INDENT)
+        # Named by who answers, not by the page the number was found on.
+        source = f"({GIVEN_IN} {_title(contact)}"
+        source += f", {FLAGS[contact.status][1:]}" if contact.status in FLAGS else ")"
+        lines += _wrap(contact_name(contact), rest=INDENT)
         lines += _wrap(contact_text(contact), INDENT, INDENT)
+        lines += _wrap(source, INDENT, INDENT)
     return lines
 
 

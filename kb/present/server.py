@@ -1,0 +1,67 @@
+"""One server for everything: the REST API's routes first, the Gradio app mounted at "/"
+(its page, its queue and its own ``/ask`` endpoint), run by uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from kb.errors import KBError
+from kb.knowledge import KnowledgeBase
+from kb.present.api import create_api
+from kb.present.style import CSS, LOAD_JS
+from kb.settings import Settings
+
+if TYPE_CHECKING:
+    import gradio as gr
+    from fastapi import FastAPI
+
+log = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT_S = 60.0
+
+
+class ServerError(KBError):
+    """The server could not start (the port is taken, the address is not this machine's)."""
+
+
+def asgi_app(kb: KnowledgeBase, settings: Settings, blocks: gr.Blocks) -> FastAPI:
+    """The REST API with `blocks` mounted beside it."""
+    import gradio as gr
+
+    api = create_api(kb, settings)
+    return gr.mount_gradio_app(api, blocks, path="", css=CSS, js=LOAD_JS, ssr_mode=False,
+                               footer_links=["api"], show_error=False)
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Serve until interrupted."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@contextmanager
+def running(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve `app` in a background thread for as long as the block runs; gives its URL.
+    Port 0 takes a free one."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="ipskb-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise ServerError(f"the server on {host}:{port} did not start")
+        time.sleep(0.05)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
