@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from kb.answer.contact import contact_name
 from kb.answer.rank import rank, wanted_terms
 from kb.errors import QuestionError
 from kb.knowledge import KnowledgeBase
@@ -79,6 +80,11 @@ def test_out_of_scope_question_abstains_and_cites_only_contacts(kb: KnowledgeBas
     assert answer.text.startswith(CANNOT_ANSWER)
     assert [c.source for c in answer.citations] == ["faq.txt"]
     assert "(555) 010-4477" in answer.citations[0].quote and "(555) 010-4477" in answer.text
+    # Named by who answers, not by the page it is on, and placed nowhere.
+    contact = answer.citations[0]
+    assert answer.text == (f"{CANNOT_ANSWER} For help, the documents give this contact: "
+                           f"{contact_name(contact)}, Phone: (555) 010-4477 [1]")
+    assert contact.location == ""
 
 
 def test_unknown_name_is_not_answered_from_lookalike_passages(kb: KnowledgeBase) -> None:

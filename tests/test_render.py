@@ -1,10 +1,10 @@
 """HTML for the app: text shows as typed (escaped once), answers by mode with their own
 sources, and the plain text the copy button gives."""
 
+from kb.answer.contact import PROGRAM, contact_details, contact_name
 from kb.models import Answer, AnswerSentence, Citation, Document
 from kb.present import render
 from kb.present.answer_view import plain_text
-from kb.present.contact import PROGRAM, contact_details, contact_name
 from kb.present.transcript import Turn, transcript_html
 
 TRICKY = "Côte d'Ivoire's \"port\" & <b>bold</b> **not bold** [x](javascript:alert(1))"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from kb.answer.contact import PROGRAM
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer, AnswerSentence, Citation
-from kb.present.contact import PROGRAM
 from kb.present.reply import CUT, draft_reply
 
 FAQ_URL = "https://example.org/faq"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kb.answer.contact import contact_name, contact_text
 from kb.models import (
     CANNOT_ANSWER,
     Answer,
@@ -89,8 +90,10 @@ def contact_citations(contacts: Sequence[Chunk], documents: dict[str, Document])
     for n, chunk in enumerate(current or contacts, start=1):
         doc = documents[chunk.doc_id]
         citations.append(Citation(
-            n=n, source=doc.doc_id, title=doc.title, url=doc.url, location=chunk.location
-            or chunk.section, status=doc.status, quote=chunk.text, start=chunk.start,
+            # No location: the place a contact block sits under (a page's "Brunssum, The
+            # Netherlands") is not where the contact is.
+            n=n, source=doc.doc_id, title=doc.title, url=doc.url, location="",
+            status=doc.status, quote=chunk.text, start=chunk.start,
             end=chunk.end, date=doc.date,
         ))
     return citations
@@ -99,9 +102,8 @@ def contact_citations(contacts: Sequence[Chunk], documents: dict[str, Document])
 def abstention(question: str, hits: Sequence[Hit], contacts: list[Citation]) -> Answer:
     """Say plainly that the documents do not answer, and cite only who to ask."""
     if contacts:
-        refs = "; ".join(
-            f"{c.title}: {' '.join(c.quote.split())} {marker(c)}" for c in contacts
-        )
+        # Named by who answers, not by the page the contact block is on (kb.answer.contact).
+        refs = "; ".join(f"{contact_name(c)}, {contact_text(c)} {marker(c)}" for c in contacts)
         text = f"{CANNOT_ANSWER} For help, the documents give this contact: {refs}"
     else:
         text = f"{CANNOT_ANSWER} {NO_CONTACT}"

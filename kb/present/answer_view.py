@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.answer.cite import CANNOT_ANSWER, NO_CONTACT, marker
+from kb.answer.contact import contact_details, contact_name
 from kb.answer.notices import CLOSEST, ENGLISH_NOTICE, NOTICES
 from kb.models import Answer, Citation
-from kb.present.contact import contact_details, contact_name
 
 RELATED_LABEL = "Not a direct answer: the documents do not state what was asked"
 NOT_ANSWERED_PART = "The documents do not answer this part of the question:"

@@ -15,8 +15,8 @@ import textwrap
 from collections.abc import Sequence
 
 from kb.answer.cite import NO_CONTACT
+from kb.answer.contact import contact_name, contact_text
 from kb.models import Answer, AnswerSentence, Citation
-from kb.present.contact import contact_name, contact_text
 
 WIDTH = 78  # short enough that mail clients wrapping at 80 leave the draft's lines alone
 INDENT = "    "
