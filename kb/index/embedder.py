@@ -14,6 +14,7 @@ import numpy as np
 from kb.index.encoder import OnnxEncoder, read_card
 from kb.index.export import ensure_graph
 from kb.index.weights import model_dir
+from kb.runtime import configure_runtime
 from kb.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,8 +37,11 @@ class Embedder:
         self._lock = threading.Lock()  # the app may ask its first questions at once
 
     def _load(self) -> OnnxEncoder:
+        if self._encoder is not None:
+            return self._encoder
         with self._lock:
             if self._encoder is None:
+                configure_runtime()
                 folder = model_dir(self.settings)
                 read_card(folder)  # a model this encoder cannot reproduce fails before export
                 graph = ensure_graph(self.settings)

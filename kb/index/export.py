@@ -34,10 +34,15 @@ OPSET = 17
 FORMAT = 1  # bump when the graph's inputs or outputs change: old exports are then redone
 
 
+def encoder_root(settings: Settings) -> Path:
+    """The folder of every exported encoder: settings.encoder_dir, or <data_dir>/encoder."""
+    return settings.encoder_dir or settings.data_dir / "encoder"
+
+
 def graph_dir(settings: Settings) -> Path:
     """Where the graph of `settings`' model and encoder variant lives."""
-    root = settings.encoder_dir or settings.data_dir / "encoder"
-    return root / f"{settings.model_name}-{settings.model_sha256[:12]}" / settings.encoder
+    model = f"{settings.model_name}-{settings.model_sha256[:12]}"
+    return encoder_root(settings) / model / settings.encoder
 
 
 def ensure_graph(settings: Settings) -> Path:
