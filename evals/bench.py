@@ -34,7 +34,6 @@ from evals.measure import (
     measure_cold_ask,
     measure_encoder,
     measure_ingest,
-    measure_int8,
     measure_reference,
     measure_reingest,
     timed,
@@ -115,12 +114,10 @@ def run_real(config: BenchConfig, work: Path, model: Embedder | None = None) -> 
     out: dict[str, Any] = {"model_load_s": round(load_s, 2)}
     log.info("model loaded in %.1f s; ingesting %s", load_s, config.sources)
     out.update(measure_ingest(settings, config.sources, embedder, config.repeats))
-    log.info("encoder throughput, float32 and int8")
+    log.info("encoder throughput")
     chunks, sentences = corpus_texts(settings)
     passages = list(dict.fromkeys(chunks + sentences))
     out.update(measure_encoder(embedder, chunks, sentences, config.repeats))
-    out["encoder_onnx_passages_per_s"] = out["encoder_passages_per_s"]
-    out.update(measure_int8(settings, passages, config.repeats))
     out["ingest_encoder_ratio"] = round(
         out["ingest_passages_per_s"] / out["encoder_passages_per_s"], 3)
     out.update(measure_reingest(settings, config.sources, embedder))
@@ -135,9 +132,9 @@ def run_real(config: BenchConfig, work: Path, model: Embedder | None = None) -> 
     log.info("LangChain baseline")
     out.update(measure_baseline(config.sources, embedder.inner, questions, config.rounds,
                                 work / "baseline"))
-    log.info("the plain sentence-transformers reference")
-    out.update(measure_reference(questions[0], passages, config.cold_runs, config.repeats,
-                                 work))
+    log.info("the plain sentence-transformers reference, beside ONNX float32 and int8")
+    out.update(measure_reference(settings, questions[0], passages, config.cold_runs,
+                                 config.repeats, work))
     return {**out, **_ratios(out)}
 
 

@@ -26,9 +26,9 @@ FIGURES = [
     ("encoder_chunks_per_s", "Encoder: chunks per second"),
     ("encoder_sentences_per_s", "Encoder: sentences per second"),
     ("encoder_passages_per_s", "Encoder: ingest's mix (distinct chunks + sentences) per second"),
-    ("encoder_onnx_passages_per_s", "... the same, ONNX float32 (the encoder above)"),
-    ("encoder_onnx_int8_passages_per_s", "... the same, ONNX int8 (not the default)"),
-    ("encoder_torch_passages_per_s", "... the same, plain sentence-transformers (torch)"),
+    ("encoder_torch_passages_per_s", "... side by side, in turns: plain sentence-transformers"),
+    ("encoder_onnx_passages_per_s", "... side by side, in turns: ONNX float32 (the default)"),
+    ("encoder_onnx_int8_passages_per_s", "... side by side, in turns: ONNX int8"),
     ("encoder_onnx_torch_ratio", "ONNX float32 / torch throughput"),
     ("encoder_int8_torch_ratio", "ONNX int8 / torch throughput"),
     ("model_load_s", "Model load, in process (s)"),
@@ -167,7 +167,8 @@ def _method(results: dict[str, Any]) -> str:
         "The reference (`evals/reference.py`, in processes of its own so that the benchmark "
         "never imports torch): `SentenceTransformer(model)` then one encoded question, timed "
         "from process start, the same number of runs; its throughput over the same texts, "
-        "batch size 32, torch's default threads. "
+        "batch size 32, torch's default threads, in turns with ipskb's float32 and int8 "
+        "encoders in one process, so that the three share the same machine load. "
         f"The baseline ({results.get('baseline_chunks', '?')} chunks) is `evals/baseline.py`: "
         "RecursiveCharacterTextSplitter(800, 100), the same model, chromadb directly (cosine, "
         "embeddings passed in), top-1 chunk as the answer. Scale: "

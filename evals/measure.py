@@ -230,28 +230,20 @@ def export_encoders(settings: Settings) -> None:
             raise RuntimeError(f"ipskb export failed: {proc.stderr.strip()[-2000:]}")
 
 
-def measure_int8(settings: Settings, texts: list[str], repeats: int) -> dict[str, Any]:
-    """Texts per second of the int8 encoder over `texts` (median of `repeats` calls)."""
-    int8 = Embedder(settings.model_copy(update={"encoder": "int8"}))
-    int8.encode(texts[:8])  # loads it
-    seconds = statistics.median(timed(partial(int8.encode, texts))[0] for _ in range(repeats))
-    return {"encoder_onnx_int8_passages_per_s": round(len(texts) / seconds, 1)}
-
-
-def measure_reference(question: str, texts: list[str], runs: int, repeats: int,
-                      work: Path) -> dict[str, Any]:
-    """The plain sentence-transformers way (evals.reference), each in a process of its own:
+def measure_reference(settings: Settings, question: str, texts: list[str], runs: int,
+                      repeats: int, work: Path) -> dict[str, Any]:
+    """The plain sentence-transformers way (evals.reference), in processes of their own:
     from process start to one encoded question (median of `runs`), and texts per second over
-    `texts` (median of `repeats` calls)."""
+    `texts` beside the ONNX encoders, float32 and int8, in turns (medians of `repeats`)."""
     command = [sys.executable, "-m", "evals.reference"]
-    seconds = [timed(partial(run_json, [*command, "cold", question]))[0] for _ in range(runs)]
+    env = subprocess_env(settings)
+    seconds = [timed(partial(run_json, [*command, "cold", question], env))[0]
+               for _ in range(runs)]
     path = work / "reference-texts.json"
     path.write_text(json.dumps(texts), encoding="utf-8")
-    speed = run_json([*command, "throughput", str(path), str(repeats)])
     return {"cold_ask_reference_s": round(statistics.median(seconds), 3),
             "cold_ask_reference_runs_s": [round(s, 3) for s in seconds],
-            "encoder_torch_passages_per_s": speed["passages_per_s"],
-            "encoder_torch_threads": speed["torch_threads"]}
+            **run_json([*command, "throughput", str(path), str(repeats)], env)}
 
 
 def measure_cold_ask(settings: Settings, question: str, runs: int,

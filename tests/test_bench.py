@@ -57,7 +57,6 @@ def test_benchmark_writes_every_figure(tmp_path: Path, embedder: Embedder) -> No
     assert all(isinstance(results["scale"][0][k], NUMBERS) for k in SCALE_ROW)
     assert set(results["goals"].values()) <= {"pass", "fail"}
     assert {"cores", "cpu_model", "ram_gb", "encoder_threads"} <= set(results["machine"])
-    assert results["encoder_onnx_passages_per_s"] == results["encoder_passages_per_s"]
     report = (out / "results.md").read_text(encoding="utf-8")
     assert "| Figure |" in report and "stand-in embedder" in report
     for name in ("latency.png", "throughput.png", "scale.png"):
