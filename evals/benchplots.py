@@ -51,10 +51,12 @@ def plot_throughput(results: dict[str, Any], path: Path) -> Path:
     bars = [("encoder_chunks_per_s", "encoder:\nchunks"),
             ("encoder_sentences_per_s", "encoder:\nsentences"),
             ("encoder_passages_per_s", "encoder:\ningest's mix"),
-            ("ingest_passages_per_s", "ingest,\nend to end")]
-    fig, ax = plt.subplots(figsize=(7, 4))
+            ("ingest_passages_per_s", "ingest,\nend to end"),
+            ("encoder_torch_passages_per_s", "torch\nreference:\nmix"),
+            ("encoder_onnx_int8_passages_per_s", "int8\n(not default):\nmix")]
+    fig, ax = plt.subplots(figsize=(8, 4))
     ax.bar([label for _, label in bars], [results.get(k) or 0.0 for k, _ in bars],
-           color=["#7a9cc6", "#7a9cc6", "#3b6ea5", "#e07b39"])
+           color=["#7a9cc6", "#7a9cc6", "#3b6ea5", "#e07b39", "#999999", "#bbbbbb"])
     ax.set_ylabel("texts per second")
     ax.set_title(f"Encoding throughput (ingest/encoder = {results.get('ingest_encoder_ratio')})")
     fig.tight_layout()

@@ -14,15 +14,23 @@ log = logging.getLogger(__name__)
 
 # key -> (comparison, threshold, how it reads)
 GOALS: dict[str, tuple[Callable[[float, float], bool], float, str]] = {
+    "encoder_onnx_torch_ratio": (operator.ge, 1.5, ">= 1.5"),
     "ingest_encoder_ratio": (operator.ge, 0.8, ">= 0.8"),
     "reingest_unchanged_embeddings": (operator.eq, 0, "= 0"),
     "answer_p95_ms": (operator.le, 50, "<= 50 ms"),
+    "answer_baseline_p95_ratio": (operator.le, 1.0, "<= 1.0"),
+    "cold_ask_s": (operator.le, 2.0, "<= 2 s"),
     "scale_answer_p95_ms": (operator.le, 150, "<= 150 ms"),
 }
 FIGURES = [
     ("encoder_chunks_per_s", "Encoder: chunks per second"),
     ("encoder_sentences_per_s", "Encoder: sentences per second"),
     ("encoder_passages_per_s", "Encoder: ingest's mix (distinct chunks + sentences) per second"),
+    ("encoder_torch_passages_per_s", "... side by side, in turns: plain sentence-transformers"),
+    ("encoder_onnx_passages_per_s", "... side by side, in turns: ONNX float32 (the default)"),
+    ("encoder_onnx_int8_passages_per_s", "... side by side, in turns: ONNX int8"),
+    ("encoder_onnx_torch_ratio", "ONNX float32 / torch throughput"),
+    ("encoder_int8_torch_ratio", "ONNX int8 / torch throughput"),
     ("model_load_s", "Model load, in process (s)"),
     ("ingest_s", "Full ingest of sources/ (s, median)"),
     ("ingest_encode_s", "... of which encoding (s)"),
@@ -37,12 +45,16 @@ FIGURES = [
     ("query_encoding_p95_ms", "... query encoding p95 (ms)"),
     ("composition_p95_ms", "... composition p95 (ms)"),
     ("search_and_composition_p95_ms", "... everything but query encoding, p95 (ms)"),
+    ("answer_baseline_p95_ratio", "Warm answer p95 / the LangChain baseline's p95"),
     ("cold_ask_s", "Cold `ipskb ask --json` from process start (s, median)"),
     ("cold_import_s", "... importing the product (s)"),
     ("cold_open_s", "... opening the index (s)"),
     ("cold_model_load_s", "... loading the model (s)"),
-    ("cold_first_answer_s", "... first answer (s)"),
+    ("cold_first_answer_s", "... first answer: spaCy, spelling and language models load (s)"),
     ("cold_peak_rss_mb", "... peak memory with the model loaded (MB)"),
+    ("cold_ask_reference_s",
+     "Reference: plain sentence-transformers, load and encode one question, cold (s, median)"),
+    ("cold_ask_reference_ratio", "Cold ask / the reference"),
     ("baseline_answer_p50_ms", "LangChain baseline: warm answer p50 (ms)"),
     ("baseline_answer_p95_ms", "LangChain baseline: warm answer p95 (ms)"),
     ("real_foreign_cpu_cores", "Cores other processes kept busy during the above (average)"),
@@ -117,7 +129,7 @@ def markdown(results: dict[str, Any], plots: list[str]) -> str:
         "# ipskb benchmark", "",
         f"Run {results['date']} in {results['bench_s']:.0f} s on {m['cpu_model']}, "
         f"{m['cores']} cores, {m['ram_gb']} GB RAM ({m['platform']}, Python {m['python']}, "
-        f"torch threads {m.get('torch_threads', '?')}); commit {m.get('commit', '?')}.",
+        f"encoder threads {m.get('encoder_threads', '?')}); commit {m.get('commit', '?')}.",
         f"Corpus: `{results['config']['sources']}`, questions: "
         f"`{results['config']['questions']}` ({results.get('answer_samples', 0)} timed answers).",
         "", "| Figure | Key | Value | Goal | Result |", "|---|---|---:|---|---|",
@@ -152,6 +164,11 @@ def _method(results: dict[str, Any]) -> str:
         "question, analysis with retrieval (`kb.plan`, `kb.gather`) and composition "
         "(`kb.compose`) timed apart. Cold ask: "
         f"{c['cold_runs']} runs of `ipskb ask --json` against the benchmark's own index. "
+        "The reference (`evals/reference.py`, in processes of its own so that the benchmark "
+        "never imports torch): `SentenceTransformer(model)` then one encoded question, timed "
+        "from process start, the same number of runs; its throughput over the same texts, "
+        "batch size 32, torch's default threads, in turns with ipskb's float32 and int8 "
+        "encoders in one process, so that the three share the same machine load. "
         f"The baseline ({results.get('baseline_chunks', '?')} chunks) is `evals/baseline.py`: "
         "RecursiveCharacterTextSplitter(800, 100), the same model, chromadb directly (cosine, "
         "embeddings passed in), top-1 chunk as the answer. Scale: "

@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
     marks.append(perf_counter())
     kb = KnowledgeBase.open(Settings())
     marks.append(perf_counter())
-    kb.embedder.encode_queries(["load the model"])  # the model, and its traced copy
+    kb.embedder.encode_queries(["load the model"])  # the ONNX encoder
     marks.append(perf_counter())
     kb.ask(question)
     marks.append(perf_counter())

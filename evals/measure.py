@@ -25,6 +25,7 @@ from evals.baseline import LangChainBaseline
 from ingest.pipeline import embedding_text, ingest
 from kb.index import generations as index
 from kb.index.embedder import Embedder
+from kb.index.export import encoder_root
 from kb.index.store import VectorStore
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer
@@ -212,12 +213,45 @@ def ipskb_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "kb"]
 
 
-def measure_cold_ask(data_dir: Path, question: str, runs: int,
+def subprocess_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process `settings`' index and ONNX encoders."""
+    return {"IPSKB_DATA_DIR": str(settings.data_dir),
+            "IPSKB_ENCODER_DIR": str(encoder_root(settings).resolve())}
+
+
+def export_encoders(settings: Settings) -> None:
+    """Both ONNX encoders exported (or checked) ahead, each in a process of its own: an
+    export here would import torch into the benchmark and be timed as loading the model."""
+    for variant in ("float32", "int8"):
+        proc = subprocess.run([*ipskb_command(), "export", "--encoder", variant], cwd=REPO,
+                              env={**os.environ, **subprocess_env(settings)},
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"ipskb export failed: {proc.stderr.strip()[-2000:]}")
+
+
+def measure_reference(settings: Settings, question: str, texts: list[str], runs: int,
+                      repeats: int, work: Path) -> dict[str, Any]:
+    """The plain sentence-transformers way (evals.reference), in processes of their own:
+    from process start to one encoded question (median of `runs`), and texts per second over
+    `texts` beside the ONNX encoders, float32 and int8, in turns (medians of `repeats`)."""
+    command = [sys.executable, "-m", "evals.reference"]
+    env = subprocess_env(settings)
+    seconds = [timed(partial(run_json, [*command, "cold", question], env))[0]
+               for _ in range(runs)]
+    path = work / "reference-texts.json"
+    path.write_text(json.dumps(texts), encoding="utf-8")
+    return {"cold_ask_reference_s": round(statistics.median(seconds), 3),
+            "cold_ask_reference_runs_s": [round(s, 3) for s in seconds],
+            **run_json([*command, "throughput", str(path), str(repeats)], env)}
+
+
+def measure_cold_ask(settings: Settings, question: str, runs: int,
                      breakdown: bool = True) -> dict[str, Any]:
     """Seconds from process start to the printed answer of ``ipskb ask --json``: the
     median of `runs`; then (with `breakdown`) one run of evals.coldstart to say where
     that time goes."""
-    env = {"IPSKB_DATA_DIR": str(data_dir)}
+    env = subprocess_env(settings)
     seconds = []
     for _ in range(runs):
         took, answer = timed(lambda: run_json([*ipskb_command(), "ask", "--json", question], env))

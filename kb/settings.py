@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     )
     model_sha256: str = MODEL_SHA256
     embed_batch_size: int = Field(32, ge=1, le=1024)
+    encoder: Literal["float32", "int8"] = Field(
+        "float32", description="The ONNX encoder's weights: float32 (the model's vectors) or "
+        "int8 (dynamically quantised: other vectors, so another index).")
+    encoder_dir: Path | None = Field(
+        None, description="Where exported ONNX encoders are kept; default: <data_dir>/encoder.")
+    encoder_threads: int = Field(
+        0, ge=0, le=64, description="ONNX Runtime intra-op threads; 0: one per usable core.")
 
     chunk_size: int = Field(1000, ge=200, le=8000, description="Characters per prose chunk.")
     chunk_overlap: int = Field(150, ge=0, le=2000)
@@ -79,8 +86,12 @@ class Settings(BaseSettings):
     app_port: int = Field(7860, ge=1, le=65535)
 
     def fingerprint(self) -> dict[str, object]:
-        """What an index depends on: a stored index with another fingerprint must be rebuilt."""
+        """What an index depends on: a stored index with another fingerprint must be rebuilt.
+        The float32 ONNX encoder gives the torch model's vectors (cosine >= 0.9999, see
+        tests/test_embedder.py), so it adds nothing; int8 vectors differ, so it does."""
+        encoder = {} if self.encoder == "float32" else {"encoder": f"onnx-{self.encoder}"}
         return {
+            **encoder,
             "model": self.model_name,
             "model_sha256": self.model_sha256,
             "chunk_size": self.chunk_size,

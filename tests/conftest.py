@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,10 @@ from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 
 DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parents[1]
+# Every test, and every process a test starts, shares the ONNX encoder `make setup` exported
+# (or exports it once, on first use) rather than one per temporary data dir.
+os.environ.setdefault("IPSKB_ENCODER_DIR", str(REPO / ".ipskb" / "encoder"))
 
 
 def make_pdf(path: Path, pages: list[str]) -> Path:

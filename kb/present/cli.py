@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("-k", type=int, default=5, help="how many passages")
     search.add_argument("--method", choices=["hybrid", "dense", "bm25"], default="hybrid")
     sub.add_parser("sources", help="list the indexed documents")
+    exp = sub.add_parser("export", help="export the ONNX encoder from the model weights, "
+                         "unless a checked export is there (`make setup` runs it)")
+    exp.add_argument("--encoder", choices=["float32", "int8"],
+                     help="the variant (default: IPSKB_ENCODER, float32)")
     ev = sub.add_parser("eval", help="run the evaluation set and write the report")
     ev.add_argument("--questions", type=Path, default=Path("evals/questions.jsonl"))
     ev.add_argument("--report", type=Path, default=Path("evals/report.md"))
@@ -168,6 +172,15 @@ def _sources(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from kb.index.export import ensure_graph
+
+    if args.encoder:
+        settings = settings.model_copy(update={"encoder": args.encoder})
+    print(f"ONNX encoder ({settings.encoder}): {ensure_graph(settings)}")
+    return 0
+
+
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from evals.runner import run_eval
 
@@ -189,5 +202,5 @@ def _feedback(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _ingest, "ask": _ask, "search": _search, "sources": _sources, "eval": _eval,
-            "feedback": _feedback}
+COMMANDS = {"ingest": _ingest, "ask": _ask, "search": _search, "sources": _sources,
+            "export": _export, "eval": _eval, "feedback": _feedback}
