@@ -17,6 +17,11 @@ MIN_LENGTH = 4  # shorter words have too many real neighbours to repair safely
 # The documents' words are what a question is most likely to mean: they count as this
 # many occurrences in the dictionary, above all but the commonest English words.
 CORPUS_COUNT = 10**9
+# Repairs are drawn from the commonest English words (the dictionary lists them by frequency)
+# and the documents' words: a typo in a question means a common word far more often than a
+# rare one, and SymSpell's index of all 83,000 words takes seconds to build (this many: under
+# one). Whether a word is English at all is still checked against the whole dictionary.
+REPAIR_WORDS = 30_000
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|[^A-Za-z]+")
 
 
@@ -30,30 +35,41 @@ class Speller:
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
+        """SymSpell with the commonest English words, word pairs and the documents' words:
+        built only for a word to repair."""
         with self._lock:
             if self._symspell is None:
                 import symspellpy
 
                 sym = symspellpy.SymSpell(max_dictionary_edit_distance=MAX_EDIT)
-                path = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
-                sym.load_dictionary(str(path), term_index=0, count_index=1)
+                with _dictionary().open(encoding="utf-8") as fh:
+                    for _, line in zip(range(REPAIR_WORDS), fh, strict=False):
+                        word, count = line.split()
+                        sym.create_dictionary_entry(word, int(count))
                 # Word pairs choose between equally close repairs: "how ofen" is "how
                 # often", not "how open".
                 sym.load_bigram_dictionary(
-                    str(path.with_name("frequency_bigramdictionary_en_243_342.txt")),
+                    str(_dictionary().with_name("frequency_bigramdictionary_en_243_342.txt")),
                     term_index=0, count_index=2)
-                self._english = frozenset(sym.words)
                 for word in self._corpus:
                     if word.isalpha():
                         sym.create_dictionary_entry(word, CORPUS_COUNT)
                 self._symspell = sym
         return self._symspell
 
+    def _english_words(self) -> frozenset[str]:
+        """The English dictionary's words, read as a plain list (milliseconds, where building
+        SymSpell's index takes seconds): enough to tell a misspelt word from a real one."""
+        with self._lock:
+            if not self._english:
+                with _dictionary().open(encoding="utf-8") as fh:
+                    self._english = frozenset(line.split(" ", 1)[0] for line in fh)
+        return self._english
+
     @property
     def english_words(self) -> frozenset[str]:
         """The English dictionary's words and the documents' words."""
-        self._load()
-        return self._english | self._corpus
+        return self._english_words() | self._corpus
 
     def repair(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """`text` with misspelt words repaired, and the (typed, repaired) pairs."""
@@ -96,10 +112,15 @@ class Speller:
 
     def _misspelt(self, token: str) -> bool:
         low = token.lower()
-        # Capitalised and upper-case words are names and acronyms, known or not. The
-        # dictionary loads (about 2 s) only for a word the documents do not use.
+        # Capitalised and upper-case words are names and acronyms, known or not.
         if not (token[0].islower() and len(low) >= MIN_LENGTH and low.isalpha()
                 and low not in self._corpus):
             return False
-        self._load()
-        return low not in self._english
+        return low not in self._english_words()
+
+
+def _dictionary() -> Path:
+    """The English frequency dictionary symspellpy ships."""
+    import symspellpy
+
+    return Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
