@@ -93,14 +93,16 @@ def _ingest(
         meta = index.read_meta(prev)
         report.chunks, report.sentences = meta["chunks"], meta["sentences"]
         return report
-    workspace = index.new_workspace(settings.data_dir)
+    workspace, lease = index.new_workspace(settings.data_dir)
     try:
         _build(workspace, None if report.rebuilt else prev, docs, loaded, report, settings,
                embedder or Embedder(settings), progress, nlp or Pipeline())
         final = index.publish(settings.data_dir, workspace)
     except BaseException:
+        lease.release()
         shutil.rmtree(workspace, ignore_errors=True)
         raise
+    lease.release()
     log.info("published %s: %d chunks, %d sentences", final.name, report.chunks,
              report.sentences)
     return report
