@@ -26,6 +26,7 @@ from kb.models import Chunk, Document, Sentence
 from kb.nlp import Pipeline
 from kb.runtime import configure_runtime
 from kb.settings import Settings
+from kb.shown import escaped
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def _sort_sources(
 
 def _skip(report: IngestReport, source: Source, exc: KBError) -> None:
     report.skipped.append((source.doc_id, str(exc)))
-    log.warning("skipped %s: %s", source.doc_id, exc)
+    log.warning("skipped %s: %s", escaped(source.doc_id), escaped(str(exc)))
 
 
 def _load(source: Source, raw: bytes, digest: str, settings: Settings) -> _Loaded:
@@ -185,7 +186,7 @@ def _load(source: Source, raw: bytes, digest: str, settings: Settings) -> _Loade
     chunks, sentences = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
     if len(chunks) > settings.max_chunks_per_document:
         raise LoadError(_too_many_chunks(f"{len(chunks):,}", settings))
-    log.info("read %s (%s): %d chunks", doc.doc_id, doc.encoding or "pdf", len(chunks))
+    log.info("read %s (%s): %d chunks", escaped(doc.doc_id), doc.encoding or "pdf", len(chunks))
     return _Loaded(doc, chunks, sentences)
 
 

@@ -21,6 +21,7 @@ from kb.present.feedback import FeedbackStore
 from kb.present.reply import draft_reply
 from kb.present.transcript import Turn, transcript_html
 from kb.settings import Settings
+from kb.shown import excerpt
 
 log = logging.getLogger(__name__)
 
@@ -153,5 +154,5 @@ class Handlers:
         """The `ipskb ask --json` contract over Gradio's API."""
         try:
             return self.kb.ask(question).to_json()
-        except KBError as exc:
-            return {"question": question, "error": str(exc)}
+        except KBError as exc:  # quoting only the start of a question megabytes long
+            return {"question": excerpt(question), "error": str(exc)}
