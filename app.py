@@ -63,17 +63,33 @@ def build_app(kb: KnowledgeBase, settings: Settings) -> gr.Blocks:
         with gr.Tab("Ask"):
             _ask_tab(h, settings)
         with gr.Tab("Glossary"):
-            gr.HTML(render.glossary_table_html(kb.glossary, kb.documents), elem_id="glossary")
+            glossary = gr.HTML(render.glossary_table_html(kb.glossary, kb.documents),
+                               elem_id="glossary")
             # No term chosen at first: picking the first one must show it too.
             term = gr.Dropdown([e.term for e in kb.glossary], value=None,
                                label="Show where a term is defined", elem_id="glossary-term")
             definition = gr.HTML(elem_id="glossary-passage")
             term.change(h_definition(kb), term, definition)
         with gr.Tab("Sources"):
-            gr.HTML(render.sources_table_html(s.document for s in kb.sources()),
-                    elem_id="sources-table")
+            sources = gr.HTML(render.sources_table_html(s.document for s in kb.sources()),
+                              elem_id="sources-table")
         gr.api(h.api_ask, api_name="ask")
+        # A page opened after an ingest lists what the index holds now, not at start.
+        app.load(h_panels(kb), None, [glossary, term, sources], queue=False,
+                 show_progress="hidden")
     return app
+
+
+def h_panels(kb: KnowledgeBase) -> Any:
+    """The page load's handler: the glossary and sources of the generation being read."""
+    import gradio as gr
+
+    def panels() -> tuple[str, Any, str]:
+        return (render.glossary_table_html(kb.glossary, kb.documents),
+                gr.update(choices=[e.term for e in kb.glossary]),
+                render.sources_table_html(s.document for s in kb.sources()))
+
+    return panels
 
 
 def h_definition(kb: KnowledgeBase) -> Any:

@@ -184,9 +184,16 @@ class KnowledgeBase:
         """Answer `question` from the documents, every sentence cited, or say why not.
         `history`: the earlier turns, as questions or (question, answer text) pairs.
         The whole answer comes from one generation, even if an ingest publishes meanwhile."""
+        return self.ask_with_documents(question, history)[0]
+
+    def ask_with_documents(
+        self, question: str, history: Sequence[Turn] | None = None
+    ) -> tuple[Answer, dict[str, Document]]:
+        """`ask`, and the documents of the generation that answered: what its citations'
+        offsets point into, even after the next ingest."""
         with self._reading() as g:
             plan = g.analyser.analyse(question, list(history or []))
-            return compose(plan, self._gather(g, plan), g.library, self.settings)
+            return compose(plan, self._gather(g, plan), g.library, self.settings), g.documents
 
     def plan(self, question: str, history: Sequence[Turn] | None = None) -> QueryPlan:
         """What `question` asks (raises QuestionError when it is empty or too long)."""

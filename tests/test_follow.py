@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app import build_app
+from app import build_app, h_panels
 from ingest.pipeline import ingest
 from kb.errors import IngestLockedError
 from kb.index import generations as index
@@ -20,6 +20,7 @@ from kb.index import leases
 from kb.index.embedder import Embedder
 from kb.index.lexical import LexicalIndex
 from kb.knowledge import KnowledgeBase
+from kb.present.chat import Handlers, Session
 from kb.present.server import asgi_app, running
 from kb.settings import Settings
 
@@ -52,10 +53,14 @@ def test_a_reader_keeps_its_generation_until_it_has_switched(
         _move_to(settings, "Tromso")
         ingest(settings, embedder=embedder)
         _move_to(settings, "Bergen")
+        (settings.sources_dir / "berths.txt").write_text(
+            "Berth Notes\n\nBerth nine is reserved for pilot boats.\n", encoding="utf-8")
         ingest(settings, embedder=embedder)  # `first` is neither live nor previous now
         assert first.is_dir() and (first / "chroma").is_dir()  # the reader's lease kept it
+        assert "berths.txt" not in h_panels(kb)()[2]
         assert kb.refresh() and kb.folder == index.current_generation(settings.data_dir)
         assert "Bergen" in kb.ask(MOVED).text
+        assert "berths.txt" in h_panels(kb)()[2]  # a page opened now lists the new document
         assert not kb.refresh()  # nothing newer
     ingest(settings, embedder=embedder)  # unchanged, but the next ingest tidies up
     assert not first.exists()
@@ -74,6 +79,23 @@ def test_a_question_asked_during_the_switch_is_answered_from_one_generation(
         # from whichever generation is open; soon the new one answers.
         assert kb.ask(MOVED).citations is not None
         _wait_for(lambda: "Tromso" in kb.ask(MOVED).text, "the new answer")
+
+
+def test_an_answer_on_screen_keeps_the_documents_it_quotes(
+    make_settings: SettingsFactory, embedder: Embedder
+) -> None:
+    settings = make_settings()
+    ingest(settings, embedder=embedder)
+    with KnowledgeBase.open(settings, embedder) as kb:
+        h = Handlers(kb, settings)
+        session: Session = list(h.respond(QUAY, Session()))[-1][1]
+        _move_to(settings, "Tromso")
+        ingest(settings, embedder=embedder)
+        assert kb.refresh() and "Quay Assessments" not in kb.documents["guide.md"].text
+        [turn] = session.turns
+        assert turn.documents is not None
+        assert "Office of Quay Assessments" in turn.documents["guide.md"].text
+        assert "Office of Quay Assessments" in h.transcript(session)
 
 
 def test_the_live_app_answers_across_ingests_with_no_failed_request(

@@ -134,3 +134,13 @@ def test_the_rate_limit_window_slides() -> None:
     assert not limit.allow("a")
     now[0] = 60.5
     assert [limit.allow("a") for _ in range(3)] == [True, True, False] and limit.allow("b")
+
+
+def test_the_gradio_api_works_behind_the_guard_and_echoes_80_characters(base_url: str) -> None:
+    from gradio_client import Client
+
+    client = Client(base_url, verbose=False)
+    huge = "port " * 20_000
+    result = client.predict(huge, api_name="/ask")
+    assert result["question"] == huge[:80] + "\u2026" and "limit is 1000" in result["error"]
+    assert "Office of Quay Assessments" in client.predict(QUAY, api_name="/ask")["answer"]

@@ -98,13 +98,14 @@ class Handlers:
             return
         n = session.turns[-1].n + 1 if session.turns else 1
         try:
-            answer = self.kb.ask(question, history=session.history)
+            answer, documents = self.kb.ask_with_documents(question, session.history)
         except KBError as exc:
             turns = [*session.turns, Turn(n, question, error=str(exc))]
             session = Session(turns, session.ratings)
             yield self.transcript(session), session, keep, "", keep, keep, keep
             return
-        session = Session([*session.turns, Turn(n, question, answer)], session.ratings)
+        session = Session([*session.turns, Turn(n, question, answer, documents=documents)],
+                          session.ratings)
         turn = session.turns[-1]
         words = plain_text(answer, references=False).split(" ")
         for i in range(WORDS_PER_CHUNK, len(words), WORDS_PER_CHUNK):
