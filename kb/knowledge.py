@@ -54,6 +54,7 @@ class KnowledgeBase:
         self._swap = threading.Lock()  # guards _live
         self._opening = threading.Lock()  # one opener of a new generation at a time
         self._refused: set[str] = set()  # generations that could not be opened
+        self._closed = False
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
@@ -100,10 +101,12 @@ class KnowledgeBase:
         """Open the live generation if it is not the one being read, then switch to it;
         whether it switched. A generation that cannot be opened (built with other settings)
         is logged once and the current one kept."""
+        before = self._live.folder
         with self._opening:
             live = index.current_generation(self.settings.data_dir)
-            if live is None or live == self._live.folder or live.name in self._refused:
-                return False
+            if (self._closed or live is None or live == self._live.folder
+                    or live.name in self._refused):
+                return self._live.folder != before  # switched meanwhile by another thread
             try:
                 new = OpenGeneration.open_live(self.settings, self._nlp)
             except KBError as exc:
@@ -121,16 +124,18 @@ class KnowledgeBase:
     def _notice(self) -> None:
         """Start opening a newer generation in the background, if there is one."""
         live = index.current_generation(self.settings.data_dir)
-        if (live is None or live == self._live.folder or live.name in self._refused
-                or self._opening.locked()):
+        if (self._closed or live is None or live == self._live.folder
+                or live.name in self._refused or self._opening.locked()):
             return
-        threading.Thread(target=self._refresh_quietly, name="ipskb-follow", daemon=True).start()
+        threading.Thread(target=self._refresh_quietly, args=(live.name,), name="ipskb-follow",
+                         daemon=True).start()
 
-    def _refresh_quietly(self) -> None:
+    def _refresh_quietly(self, name: str) -> None:
         try:
             self.refresh()
         except Exception:  # the old generation goes on answering; say why it did not switch
-            log.exception("could not open the new index generation")
+            self._refused.add(name)  # once: not again on every question
+            log.exception("could not open the new index generation %s", name)
 
     @contextmanager
     def _reading(self) -> Iterator[OpenGeneration]:
@@ -149,7 +154,8 @@ class KnowledgeBase:
         self.settings = self._live.retriever.settings = settings
 
     def close(self) -> None:
-        """Close the generation being read (its lease goes with it)."""
+        """Close the generation being read (its lease goes with it); follow no more."""
+        self._closed = True
         self._live.retire()
 
     def __enter__(self) -> KnowledgeBase:
