@@ -54,23 +54,42 @@ def build_app(kb: KnowledgeBase, settings: Settings) -> gr.Blocks:
     import gradio as gr
 
     h = Handlers(kb, settings)
-    with gr.Blocks(title="IPS Program knowledge base", analytics_enabled=False) as app:
+    # No upload reaches the app (see kb.present.guard); whatever Gradio caches for it anyway
+    # (files it serves) is removed hourly and when the server stops.
+    with gr.Blocks(title="IPS Program knowledge base", analytics_enabled=False,
+                   delete_cache=(3600, 3600)) as app:
         gr.Markdown("## International Port Security Program: questions and answers\n"
                     "Answers quote the program's documents; every sentence is cited.")
         with gr.Tab("Ask"):
             _ask_tab(h, settings)
         with gr.Tab("Glossary"):
-            gr.HTML(render.glossary_table_html(kb.glossary, kb.documents), elem_id="glossary")
+            glossary = gr.HTML(render.glossary_table_html(kb.glossary, kb.documents),
+                               elem_id="glossary")
             # No term chosen at first: picking the first one must show it too.
             term = gr.Dropdown([e.term for e in kb.glossary], value=None,
                                label="Show where a term is defined", elem_id="glossary-term")
             definition = gr.HTML(elem_id="glossary-passage")
             term.change(h_definition(kb), term, definition)
         with gr.Tab("Sources"):
-            gr.HTML(render.sources_table_html(s.document for s in kb.sources()),
-                    elem_id="sources-table")
+            sources = gr.HTML(render.sources_table_html(s.document for s in kb.sources()),
+                              elem_id="sources-table")
         gr.api(h.api_ask, api_name="ask")
+        # A page opened after an ingest lists what the index holds now, not at start.
+        app.load(h_panels(kb), None, [glossary, term, sources], queue=False,
+                 show_progress="hidden")
     return app
+
+
+def h_panels(kb: KnowledgeBase) -> Any:
+    """The page load's handler: the glossary and sources of the generation being read."""
+    import gradio as gr
+
+    def panels() -> tuple[str, Any, str]:
+        return (render.glossary_table_html(kb.glossary, kb.documents),
+                gr.update(choices=[e.term for e in kb.glossary]),
+                render.sources_table_html(s.document for s in kb.sources()))
+
+    return panels
 
 
 def h_definition(kb: KnowledgeBase) -> Any:
@@ -121,8 +140,23 @@ def _ask_tab(h: Handlers, settings: Settings) -> None:
         button.click(_asker(h, text), session, outputs)
     new.click(h.new_chat, None, outputs)
     draft_btn.click(h.draft, session, draft)
-    up.click(lambda r, s: h.rate(1, r, s), [reason, session], [thanks, reason])
-    down.click(lambda r, s: h.rate(-1, r, s), [reason, session], [thanks, reason])
+    up.click(_rater(h, 1), [reason, session], [thanks, reason])
+    down.click(_rater(h, -1), [reason, session], [thanks, reason])
+
+
+def _rater(h: Handlers, rating: int) -> Any:
+    """A feedback button's handler; Gradio passes the request, whose client address the
+    rate limit counts by."""
+    import gradio as gr
+
+    def rate(reason: str, session: Session, request: gr.Request) -> tuple[str, Any]:
+        client = request.client.host if request and request.client else ""
+        return h.rate(rating, reason, session, client)
+
+    # The real class, not the string `from __future__` leaves: Gradio looks it up to know
+    # which argument wants the request.
+    rate.__annotations__["request"] = gr.Request
+    return rate
 
 
 def _starters() -> list[tuple[gr.Button, str]]:
@@ -164,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--host", default=settings.app_host)
         parser.add_argument("--port", type=int, default=settings.app_port)
         args = parser.parse_args(argv)
+        settings = settings.model_copy(update={"app_host": args.host, "app_port": args.port})
         kb = KnowledgeBase.open(settings)
     except (KBError, ValueError) as exc:
         print(f"ipskb app: {exc}", file=sys.stderr)

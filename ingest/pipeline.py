@@ -26,6 +26,7 @@ from kb.models import Chunk, Document, Sentence
 from kb.nlp import Pipeline
 from kb.runtime import configure_runtime
 from kb.settings import Settings
+from kb.shown import escaped
 
 log = logging.getLogger(__name__)
 
@@ -93,14 +94,16 @@ def _ingest(
         meta = index.read_meta(prev)
         report.chunks, report.sentences = meta["chunks"], meta["sentences"]
         return report
-    workspace = index.new_workspace(settings.data_dir)
+    workspace, lease = index.new_workspace(settings.data_dir)
     try:
         _build(workspace, None if report.rebuilt else prev, docs, loaded, report, settings,
                embedder or Embedder(settings), progress, nlp or Pipeline())
         final = index.publish(settings.data_dir, workspace)
     except BaseException:
+        lease.release()
         shutil.rmtree(workspace, ignore_errors=True)
         raise
+    lease.release()
     log.info("published %s: %d chunks, %d sentences", final.name, report.chunks,
              report.sentences)
     return report
@@ -155,7 +158,7 @@ def _sort_sources(
 
 def _skip(report: IngestReport, source: Source, exc: KBError) -> None:
     report.skipped.append((source.doc_id, str(exc)))
-    log.warning("skipped %s: %s", source.doc_id, exc)
+    log.warning("skipped %s: %s", escaped(source.doc_id), escaped(str(exc)))
 
 
 def _load(source: Source, raw: bytes, digest: str, settings: Settings) -> _Loaded:
@@ -183,7 +186,7 @@ def _load(source: Source, raw: bytes, digest: str, settings: Settings) -> _Loade
     chunks, sentences = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
     if len(chunks) > settings.max_chunks_per_document:
         raise LoadError(_too_many_chunks(f"{len(chunks):,}", settings))
-    log.info("read %s (%s): %d chunks", doc.doc_id, doc.encoding or "pdf", len(chunks))
+    log.info("read %s (%s): %d chunks", escaped(doc.doc_id), doc.encoding or "pdf", len(chunks))
     return _Loaded(doc, chunks, sentences)
 
 

@@ -1,28 +1,37 @@
-"""The knowledge base: an opened index that answers questions with citations."""
+"""The knowledge base: an opened index that answers questions with citations.
+
+A long-lived knowledge base (the app's) follows the index: each question first looks at the
+live pointer, and when an ingest has published a new generation, a background thread opens
+it while questions go on being answered from the old one; then they switch. The old one is
+closed when its last question finishes, and until then its lease keeps an ingest from
+removing it.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.answer.compose import Library, compose
+from kb.errors import KBError
+from kb.generation import OpenGeneration
 from kb.index import generations as index
 from kb.index.embedder import Embedder
-from kb.index.lexical import LexicalIndex, terms
 from kb.index.store import VectorStore
 from kb.models import Answer, Citation, Document, GlossaryEntry, Hit
 from kb.nlp import Pipeline
 from kb.query.analyse import Analyser, clean
-from kb.query.naming import DocumentNames
 from kb.query.parts import Turn
 from kb.query.plan import QueryPlan
 from kb.retrieve.evidence import Evidence, gather
 from kb.retrieve.fusion import Method, Retriever
 from kb.settings import Settings
 
-_WORD = re.compile(r"[A-Za-z]+")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,50 +45,118 @@ class SourceInfo:
 class KnowledgeBase:
     """Open with `KnowledgeBase.open(settings)`; ask with `kb.ask(question, history)`."""
 
-    def __init__(
-        self, settings: Settings, folder: Path, store: VectorStore, lexical: LexicalIndex,
-        documents: dict[str, Document], chunk_counts: dict[str, int], embedder: Embedder,
-        glossary: list[GlossaryEntry] | None = None, contact_ids: Sequence[str] = (),
-        nlp: Pipeline | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, live: OpenGeneration, embedder: Embedder,
+                 nlp: Pipeline) -> None:
         self.settings = settings
-        self.folder = folder
-        self.store = store
-        self.documents = documents
-        self.chunk_counts = chunk_counts
         self.embedder = embedder
-        self.glossary: list[GlossaryEntry] = list(glossary or [])
-        self.retriever = Retriever(store, lexical, settings)
-        found = store.get_chunks(contact_ids)
-        contacts = [found[cid] for cid in contact_ids if cid in found]
-        self.library = Library.of(documents, lexical, contacts, self.glossary)
-        # Names a question may use: the documents' words and their titles, publishers, dates.
-        vocabulary = lexical.vocabulary | terms(" ".join(
-            f"{d.title} {d.publisher} {d.date} {d.kind}" for d in documents.values()))
-        words = {w for d in documents.values() for w in _WORD.findall(f"{d.title} {d.text}")}
-        self.analyser = Analyser(
-            nlp or Pipeline(), DocumentNames(documents), vocabulary, words,
-            {e.term: e.expansion for e in self.glossary}, self.library.naming,
-            settings.max_question_chars)
+        self._nlp = nlp
+        self._live = live
+        self._swap = threading.Lock()  # guards _live
+        self._opening = threading.Lock()  # one opener of a new generation at a time
+        self._refused: set[str] = set()  # generations that could not be opened
+        self._closed = False
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
         """Open the live index; raises IndexMissingError or IndexMismatchError."""
-        folder = index.require_generation(settings)
-        meta = index.read_meta(folder)
-        return cls(
-            settings, folder, VectorStore(folder / "chroma"), LexicalIndex.load(folder / "bm25"),
-            index.read_documents(folder), dict(meta.get("chunks_per_document", {})),
-            embedder or Embedder(settings), index.read_glossary(folder),
-            meta.get("contacts", []),
-        )
+        nlp = Pipeline()
+        return cls(settings, OpenGeneration.open_live(settings, nlp),
+                   embedder or Embedder(settings), nlp)
+
+    # -- the generation being read ---------------------------------------------------------
+    @property
+    def folder(self) -> Path:
+        """The generation questions are answered from."""
+        return self._live.folder
+
+    @property
+    def store(self) -> VectorStore:
+        return self._live.store
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        return self._live.documents
+
+    @property
+    def chunk_counts(self) -> dict[str, int]:
+        return self._live.chunk_counts
+
+    @property
+    def glossary(self) -> list[GlossaryEntry]:
+        return self._live.glossary
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._live.retriever
+
+    @property
+    def library(self) -> Library:
+        return self._live.library
+
+    @property
+    def analyser(self) -> Analyser:
+        return self._live.analyser
+
+    def refresh(self) -> bool:
+        """Open the live generation if it is not the one being read, then switch to it;
+        whether it switched. A generation that cannot be opened (built with other settings)
+        is logged once and the current one kept."""
+        before = self._live.folder
+        with self._opening:
+            live = index.current_generation(self.settings.data_dir)
+            if (self._closed or live is None or live == self._live.folder
+                    or live.name in self._refused):
+                return self._live.folder != before  # switched meanwhile by another thread
+            try:
+                new = OpenGeneration.open_live(self.settings, self._nlp)
+            except KBError as exc:
+                self._refused.add(live.name)
+                log.warning("still answering from %s: %s", self._live.folder.name, exc)
+                return False
+            new.retriever.settings = self.settings
+            with self._swap:
+                old, self._live = self._live, new
+            old.retire()
+            log.info("switched from index generation %s to %s", old.folder.name,
+                     new.folder.name)
+            return True
+
+    def _notice(self) -> None:
+        """Start opening a newer generation in the background, if there is one."""
+        live = index.current_generation(self.settings.data_dir)
+        if (self._closed or live is None or live == self._live.folder
+                or live.name in self._refused or self._opening.locked()):
+            return
+        threading.Thread(target=self._refresh_quietly, args=(live.name,), name="ipskb-follow",
+                         daemon=True).start()
+
+    def _refresh_quietly(self, name: str) -> None:
+        try:
+            self.refresh()
+        except Exception:  # the old generation goes on answering; say why it did not switch
+            self._refused.add(name)  # once: not again on every question
+            log.exception("could not open the new index generation %s", name)
+
+    @contextmanager
+    def _reading(self) -> Iterator[OpenGeneration]:
+        """The generation one question is answered from, start to end."""
+        self._notice()
+        with self._swap:
+            live = self._live
+            live.enter()
+        try:
+            yield live
+        finally:
+            live.leave()
 
     def use_settings(self, settings: Settings) -> None:
         """Answer with other retrieval or answering settings (the index stays the same)."""
-        self.settings = self.retriever.settings = settings
+        self.settings = self._live.retriever.settings = settings
 
     def close(self) -> None:
-        self.store.close()
+        """Close the generation being read (its lease goes with it); follow no more."""
+        self._closed = True
+        self._live.retire()
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -100,29 +177,46 @@ class KnowledgeBase:
 
     def lexical_hits(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """Keyword (BM25) matches alone, as (chunk id, score)."""
-        return self.retriever.lexical.search(query, k)
+        with self._reading() as g:
+            return g.retriever.lexical.search(query, k)
 
     def search(self, query: str, k: int | None = None, method: Method | None = None) -> list[Hit]:
         """Retrieved passages for `query`, best first."""
         text = clean(query, self.settings.max_question_chars)
-        return self.retriever.search(text, self.embedder.encode_one(text), k, method)
+        with self._reading() as g:
+            return g.retriever.search(text, self.embedder.encode_one(text), k, method)
 
     def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
         """Answer `question` from the documents, every sentence cited, or say why not.
-        `history`: the earlier turns, as questions or (question, answer text) pairs."""
-        plan = self.plan(question, history)
-        return self.compose(plan, self.gather(plan))
+        `history`: the earlier turns, as questions or (question, answer text) pairs.
+        The whole answer comes from one generation, even if an ingest publishes meanwhile."""
+        return self.ask_with_documents(question, history)[0]
+
+    def ask_with_documents(
+        self, question: str, history: Sequence[Turn] | None = None
+    ) -> tuple[Answer, dict[str, Document]]:
+        """`ask`, and the documents of the generation that answered: what its citations'
+        offsets point into, even after the next ingest."""
+        with self._reading() as g:
+            plan = g.analyser.analyse(question, list(history or []))
+            return compose(plan, self._gather(g, plan), g.library, self.settings), g.documents
 
     def plan(self, question: str, history: Sequence[Turn] | None = None) -> QueryPlan:
         """What `question` asks (raises QuestionError when it is empty or too long)."""
-        return self.analyser.analyse(question, list(history or []))
+        with self._reading() as g:
+            return g.analyser.analyse(question, list(history or []))
 
     def gather(self, plan: QueryPlan) -> list[Evidence]:
         """Everything the index holds for the plan's parts."""
+        with self._reading() as g:
+            return self._gather(g, plan)
+
+    def _gather(self, g: OpenGeneration, plan: QueryPlan) -> list[Evidence]:
         if not plan.readable or plan.define:
             return []
-        return gather(plan, self.retriever, self.store, self.embedder, self.settings.faq_first)
+        return gather(plan, g.retriever, g.store, self.embedder, self.settings.faq_first)
 
     def compose(self, plan: QueryPlan, evidence: list[Evidence]) -> Answer:
         """The answer to `plan` from `evidence`."""
-        return compose(plan, evidence, self.library, self.settings)
+        with self._reading() as g:
+            return compose(plan, evidence, g.library, self.settings)

@@ -84,6 +84,19 @@ class Settings(BaseSettings):
 
     app_host: str = Field("127.0.0.1", description="Address the app listens on.")
     app_port: int = Field(7860, ge=1, le=65535)
+    # A loopback server must still check the Host header: a page on evil.example whose name
+    # is made to resolve to 127.0.0.1 (DNS rebinding) would otherwise be answered.
+    allowed_hosts: list[str] = Field(
+        ["127.0.0.1", "localhost", "::1"], min_length=1, max_length=100,
+        description="Host names the server answers for (a JSON list; \"*\" for any); the "
+        "address it listens on is added.")
+    allowed_origins: list[str] = Field(
+        [], max_length=100,
+        description="Origins besides the server's own whose pages may call it, as "
+        "scheme://host[:port] (a JSON list), e.g. a reverse proxy's public address.")
+    feedback_per_minute: int = Field(
+        10, ge=1, le=10_000,
+        description="Ratings one client (address) may give in a minute; more are refused.")
 
     def fingerprint(self) -> dict[str, object]:
         """What an index depends on: a stored index with another fingerprint must be rebuilt.

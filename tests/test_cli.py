@@ -102,3 +102,47 @@ def test_python_dash_m_kb_runs(env: KnowledgeBase) -> None:
         capture_output=True, text=True, env=dict(os.environ), timeout=300, check=True,
     ).stdout
     assert json.loads(out)["mode"] == "faq"
+
+
+def test_ask_json_exits_non_zero_when_a_question_fails(
+    env: KnowledgeBase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = "port " * 20_000  # 100 KB
+    code = main(["ask", "--json", "Which office manages the Quay program?", "", huge])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 1 and len(lines) == 3
+    answered, empty, long = (json.loads(line) for line in lines)
+    assert "Office of Quay Assessments" in answered["answer"]
+    assert empty == {"question": "", "error": "the question is empty"}
+    # The error quotes at most the first 80 characters of the question, marked as cut.
+    assert long["question"] == huge[:80] + "\u2026" and "limit is 1000" in long["error"]
+    assert len(lines[2]) < 400
+    assert main(["ask", "--json", "Which office manages the Quay program?"]) == 0
+
+
+def test_file_names_are_printed_escaped(
+    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    settings = make_settings()
+    monkeypatch.setenv("IPSKB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("IPSKB_SOURCES_DIR", str(settings.sources_dir))
+    fake = "updated index: 99 added, 0 changed"
+    (settings.sources_dir / f"bad\n{fake}.pdf").write_bytes(b"not a pdf")
+    (settings.sources_dir / "berths\tnotes\n.txt").write_text(
+        "Berth Notes\n\nBerth nine is reserved for pilot boats.\n", encoding="utf-8")
+    assert main(["ingest"]) == 0
+    captured = capsys.readouterr()
+    assert f"skipped bad\\n{fake}.pdf: " in captured.err
+    assert not any(line.startswith(fake) for line in captured.err.splitlines())
+    assert main(["sources"]) == 0
+    out = capsys.readouterr().out
+    assert "berths\\tnotes\\n.txt" in out and "berths\tnotes" not in out
+
+
+def test_escaping_keeps_letters_and_shows_what_is_invisible() -> None:
+    from kb.shown import escaped, excerpt
+
+    assert escaped("Übersicht 港口.txt") == "Übersicht 港口.txt"
+    assert escaped("a\nb\r\tc\\d\x1b[2J\u2028\u200b") == "a\\nb\\r\\tc\\\\d\\x1b[2J\\u2028\\u200b"
+    assert excerpt("x" * 81) == "x" * 80 + "\u2026" and excerpt("short") == "short"

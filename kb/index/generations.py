@@ -9,6 +9,8 @@ Layout under the data directory::
                      index.json
     tmp-<stamp>/     a generation being built; never read, removed by the next ingest
     ingest.lock      held by the one ingest allowed to write at a time; readers never take it
+    */LEASE          locked (shared) by every reader of the generation and by the writer of a
+                     workspace: an ingest removes only folders whose lease nobody holds
 
 A crash while building leaves only a tmp- folder behind; CURRENT still names the previous,
 whole generation.
@@ -19,7 +21,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import IndexMismatchError, IndexMissingError, IngestLockedError
+from kb.index import leases
 from kb.models import Document, GlossaryEntry
 from kb.settings import Settings
 
@@ -114,11 +116,15 @@ def writer_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
-def new_workspace(data_dir: Path) -> Path:
+def new_workspace(data_dir: Path) -> tuple[Path, leases.Lease]:
+    """A fresh folder to build a generation in, with the writer's lease on it: no other
+    ingest removes it while the writer lives (the lock aside, which already forbids it)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     folder = data_dir / f"tmp-{_stamp()}"
     folder.mkdir()
-    return folder
+    lease = leases.take(folder, require_meta=False)
+    assert lease is not None  # nobody else knows the folder yet
+    return folder, lease
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -132,13 +138,15 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def publish(data_dir: Path, workspace: Path) -> Path:
-    """Make a finished workspace the live generation and drop the ones before it."""
+    """Make a finished workspace the live generation and drop the generations before it that
+    no reader holds. Workspaces are left alone: only the next ingest, under the writer lock,
+    may judge one abandoned."""
     before = current_generation(data_dir)
     final = data_dir / f"gen-{_stamp()}"
     os.replace(workspace, final)
     point_to(data_dir, final)
     write_json(data_dir / PREVIOUS, before.name if before else "")
-    prune(data_dir, keep=final)
+    prune(data_dir, keep=final, workspaces=False)
     return final
 
 
@@ -159,17 +167,20 @@ def point_to(data_dir: Path, generation: Path) -> None:
     _fsync_dir(data_dir)
 
 
-def prune(data_dir: Path, keep: Path | None) -> list[str]:
-    """Remove unfinished workspaces and superseded generations but `keep` and the one before
-    the live one; return their names. Only a writer holding the lock may call it, or it
-    could remove another writer's workspace."""
+def prune(data_dir: Path, keep: Path | None, workspaces: bool = True) -> list[str]:
+    """Remove superseded generations (and, with `workspaces`, unfinished workspaces) but
+    `keep`, the live one, the one before it and any a reader or writer holds a lease on;
+    return the names removed. Only a writer holding the lock may call it."""
     spare = {keep, *kept(data_dir)}
-    removed = []
-    for folder in data_dir.glob("*-*"):
-        if folder.is_dir() and folder not in spare and folder.name.startswith(("tmp-", "gen-")):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder.name)
-    return sorted(removed)
+    prefixes = ("tmp-", "gen-") if workspaces else ("gen-",)
+    removed: list[str] = []
+    held: list[str] = []
+    for folder in sorted(data_dir.glob("*-*")):
+        if folder.is_dir() and folder not in spare and folder.name.startswith(prefixes):
+            (removed if leases.remove_if_free(folder) else held).append(folder.name)
+    if held:
+        log.info("kept %s: still read; the next ingest removes them", ", ".join(held))
+    return removed
 
 
 def _stamp() -> str:

@@ -18,9 +18,11 @@ from kb.knowledge import KnowledgeBase
 from kb.models import Answer
 from kb.present.answer_view import plain_text
 from kb.present.feedback import FeedbackStore
+from kb.present.limits import RateLimit
 from kb.present.reply import draft_reply
 from kb.present.transcript import Turn, transcript_html
 from kb.settings import Settings
+from kb.shown import excerpt
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ HISTORY_TURNS = 10  # earlier questions a follow-up may lean on
 DRAFT_LABEL = "Reply draft"
 NO_ANSWER_YET = "Ask a question first; the reply draft is made from its answer."
 RATE_FIRST = "Ask a question first, then rate its answer."
+TOO_MANY_RATINGS = "Too many ratings from here just now; please try again in a minute."
 EMPTY_QUESTION = "Type a question first."
 
 
@@ -77,6 +80,7 @@ class Handlers:
         self.kb = kb
         self.settings = settings
         self.feedback = FeedbackStore.for_settings(settings)
+        self.rating_limit = RateLimit(settings.feedback_per_minute)
 
     def transcript(self, session: Session) -> str:
         return transcript_html(session.turns, self.kb.documents)
@@ -94,13 +98,14 @@ class Handlers:
             return
         n = session.turns[-1].n + 1 if session.turns else 1
         try:
-            answer = self.kb.ask(question, history=session.history)
+            answer, documents = self.kb.ask_with_documents(question, session.history)
         except KBError as exc:
             turns = [*session.turns, Turn(n, question, error=str(exc))]
             session = Session(turns, session.ratings)
             yield self.transcript(session), session, keep, "", keep, keep, keep
             return
-        session = Session([*session.turns, Turn(n, question, answer)], session.ratings)
+        session = Session([*session.turns, Turn(n, question, answer, documents=documents)],
+                          session.ratings)
         turn = session.turns[-1]
         words = plain_text(answer, references=False).split(" ")
         for i in range(WORDS_PER_CHUNK, len(words), WORDS_PER_CHUNK):
@@ -130,12 +135,18 @@ class Handlers:
         return gr.update(value=draft_reply(latest.answer, self.kb.contacts()),
                          label=f"{DRAFT_LABEL} for \u201c{latest.question}\u201d")
 
-    def rate(self, rating: int, reason: str, session: Session) -> tuple[str, Any]:
+    def rate(self, rating: int, reason: str, session: Session,
+             client: str = "") -> tuple[str, Any]:
         """Store the rating of the latest answer once: clicking again changes that entry.
+        `client` (its address) may rate only so often: a script must not flood the store.
         Returns (status line, reason box)."""
         latest = session.latest
         if latest is None or latest.answer is None:
             return RATE_FIRST, _no_change()
+        if not self.rating_limit.allow(client):
+            log.warning("refused a rating from %s: over %d a minute", client or "?",
+                        self.rating_limit.limit)
+            return TOO_MANY_RATINGS, _no_change()
         reason = (reason or "").strip()
         before = session.ratings.get(latest.n)
         if before is None:
@@ -153,5 +164,5 @@ class Handlers:
         """The `ipskb ask --json` contract over Gradio's API."""
         try:
             return self.kb.ask(question).to_json()
-        except KBError as exc:
-            return {"question": question, "error": str(exc)}
+        except KBError as exc:  # quoting only the start of a question megabytes long
+            return {"question": excerpt(question), "error": str(exc)}

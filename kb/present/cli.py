@@ -15,6 +15,7 @@ from kb.errors import KBError
 from kb.models import Answer
 from kb.runtime import configure_runtime
 from kb.settings import Settings
+from kb.shown import escaped, excerpt
 
 log = logging.getLogger("ipskb")
 
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = ".".join(str(x) for x in first["loc"])
         print(f"ipskb: bad setting IPSKB_{where.upper()}: {first['msg']}", file=sys.stderr)
     except KBError as exc:
-        print(f"ipskb: {exc}", file=sys.stderr)
+        print(f"ipskb: {escaped(str(exc))}", file=sys.stderr)
     except KeyboardInterrupt:
         print("ipskb: interrupted", file=sys.stderr)
         return 130
@@ -82,11 +83,12 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     if progress:  # a long ingest says how far it has got on a terminal, as it does with -v
         logging.getLogger("ingest").setLevel(logging.INFO)
     report = ingest(settings, args.sources, rebuild=args.rebuild, progress=progress)
+    # File names come from whoever filled the folder: a newline in one must not fake a line.
     for name, reason in report.skipped:
-        print(f"skipped {name}: {reason}", file=sys.stderr)
+        print(f"skipped {escaped(name)}: {escaped(reason)}", file=sys.stderr)
     for name, encoding in sorted(report.encodings.items()):
         if encoding not in ("", "utf-8"):
-            print(f"read {name} as {encoding}", file=sys.stderr)
+            print(f"read {escaped(name)} as {encoding}", file=sys.stderr)
     if report.up_to_date:
         print(f"index is up to date: {len(report.unchanged)} documents, {report.chunks} chunks "
               "(0 embeddings computed)")
@@ -104,16 +106,24 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
     with KnowledgeBase.open(settings) as kb:
         if args.json:
+            failed = 0
             for question in args.question:
                 try:
                     print(json.dumps(kb.ask(question).to_json(), ensure_ascii=False), flush=True)
                 except KBError as exc:
-                    print(json.dumps({"question": question, "error": str(exc)}), flush=True)
-            return 0
+                    failed += 1
+                    print(json.dumps(error_json(question, exc), ensure_ascii=False), flush=True)
+            return 1 if failed else 0
         if args.question:
             print(render(kb.ask(" ".join(args.question))))
             return 0
         return _interactive(kb)
+
+
+def error_json(question: str, exc: KBError) -> dict[str, str]:
+    """The JSON object for a question that could not be answered; it quotes only the start
+    of the question, which may be megabytes long."""
+    return {"question": excerpt(question), "error": str(exc)}
 
 
 def _interactive(kb: object) -> int:
@@ -156,7 +166,8 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
             d = "-" if hit.dense_score is None else f"{hit.dense_score:.3f}"
             lx = "-" if hit.lexical_score is None else f"{hit.lexical_score:.2f}"
             c = hit.chunk
-            print(f"{rank}. rrf={hit.score:.4f} dense={d} bm25={lx}  {c.doc_id}  {c.location}")
+            print(f"{rank}. rrf={hit.score:.4f} dense={d} bm25={lx}  {escaped(c.doc_id)}  "
+                  f"{c.location}")
             print(f"   {' '.join(c.text.split())[:200]}")
     return 0
 
@@ -167,8 +178,8 @@ def _sources(settings: Settings, args: argparse.Namespace) -> int:
     with KnowledgeBase.open(settings) as kb:
         for info in kb.sources():
             d = info.document
-            print(f"{d.status:10s} {info.chunks:4d} chunks  {d.doc_id}\n"
-                  f"{'':27s}{d.title}" + (f" ({d.date})" if d.date else ""))
+            print(f"{d.status:10s} {info.chunks:4d} chunks  {escaped(d.doc_id)}\n"
+                  f"{'':27s}{escaped(d.title)}" + (f" ({d.date})" if d.date else ""))
     return 0
 
 

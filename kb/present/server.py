@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from kb.errors import KBError
 from kb.knowledge import KnowledgeBase
 from kb.present.api import create_api
+from kb.present.guard import Guard
 from kb.present.style import CSS, LOAD_JS
 from kb.settings import Settings
 
@@ -30,10 +31,15 @@ class ServerError(KBError):
 
 
 def asgi_app(kb: KnowledgeBase, settings: Settings, blocks: gr.Blocks) -> FastAPI:
-    """The REST API with `blocks` mounted beside it."""
+    """The REST API with `blocks` mounted beside it, behind the guard that refuses foreign
+    hosts and origins and every upload."""
     import gradio as gr
 
     api = create_api(kb, settings)
+    hosts = [*settings.allowed_hosts]
+    if settings.app_host not in ("0.0.0.0", "::", ""):  # a name or address of its own
+        hosts.append(settings.app_host)
+    api.add_middleware(Guard, hosts=hosts, origins=settings.allowed_origins)
     return gr.mount_gradio_app(api, blocks, path="", css=CSS, js=LOAD_JS, ssr_mode=False,
                                footer_links=["api"], show_error=False)
 

@@ -34,6 +34,9 @@ class Turn:
     answer: Answer | None = None
     error: str = ""
     partial: str | None = None  # the answer's text so far, while it streams in
+    # The documents of the index generation the answer came from: after an ingest, its
+    # citations still open the text they quote. None: the documents passed in.
+    documents: dict[str, Document] | None = None
 
 
 def cite_id(turn: int, n: int) -> str:
@@ -57,7 +60,8 @@ def turn_html(turn: Turn, documents: dict[str, Document]) -> str:
     elif turn.answer is None or turn.partial is not None:
         reply = f'<div class="ipskb-answer ipskb-streaming">{escape(turn.partial or "")}</div>'
     else:
-        reply = answer_html(turn.n, turn.answer, documents)
+        own = turn.documents if turn.documents is not None else documents
+        reply = answer_html(turn.n, turn.answer, own)
     return f'<section class="ipskb-turn" id="ipskb-t{turn.n}">{question}{reply}</section>'
 
 
