@@ -49,24 +49,25 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
         return Verdict(part, UNANSWERED, reason=nothing_on(part.text))
     relevance = min(1.0, (pool[0].score - threshold) / rules.RELEVANCE_SPAN)
     wanted = wanted_terms(part, naming)
+
+    def chosen(candidates: list[Scored]) -> list[Scored]:
+        return with_items(select(candidates, wanted, limit, lexical, part.named), ranked)
+
     if part.unknown:  # "Port Omicron": the passages are about something else of that kind
-        closest = with_items(select(pool, wanted, limit, lexical, part.named), ranked)
-        return _related(part, closest, relevance, not_mentioned(part.unknown, part.text))
+        return _related(part, chosen(pool), relevance, not_mentioned(part.unknown, part.text))
     if part.strict:
         typed = [s for s in pool if gives(part, s.sentence)]
         if not typed or typed[0].score < threshold:
-            closest = with_items(select(pool, wanted, limit, lexical, part.named), ranked)
-            return _related(part, closest, relevance, not_given(part.kind or "", part.text))
+            return _related(part, chosen(pool), relevance, not_given(part.kind or "", part.text))
         pool = typed
-    picks = with_items(select(pool, wanted, limit, lexical, part.named), ranked)
-    covered, missing = coverage(part, picks, lexical, titles)
-    if part.strict:
-        # The sentence that states a date or a number must be the one about the subject:
-        # "On April 2 the Coast Guard found Seychelles ..." does not date a finding on Nauru
-        # because another quoted sentence names Nauru.
-        typed = [s for s in picks if gives(part, s.sentence)]
-        covered, missing = max((coverage(part, [s], lexical, titles) for s in typed),
-                               key=lambda c: c[0], default=(covered, missing))
+    picks = chosen(pool)
+    # The sentence that states a date or a number must be the one about the subject: "On
+    # April 2 the Coast Guard found Seychelles ..." does not date a finding on Nauru because
+    # another quoted sentence names Nauru.
+    each = [coverage(part, [s], lexical, titles) for s in picks
+            if gives(part, s.sentence)] if part.strict else []
+    covered, missing = (max(each, key=lambda c: c[0]) if each
+                        else coverage(part, picks, lexical, titles))
     if covered < cover_threshold:
         return _related(part, picks, relevance * covered, not_said(missing, part.text))
     return Verdict(part, ANSWERED, picks, confidence=0.5 + 0.5 * relevance * covered)
