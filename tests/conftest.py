@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,13 @@ def kb(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator
     ingest(settings, embedder=embedder)
     with KnowledgeBase.open(settings, embedder) as opened:
         yield opened
+
+
+@contextmanager
+def serve_app(kb: KnowledgeBase, settings: Settings) -> Iterator[str]:
+    """The app and the REST API served on a free loopback port: the server's base URL."""
+    from app import build_app
+    from kb.present.server import asgi_app, running
+
+    with running(asgi_app(kb, settings, build_app(kb, settings))) as url:
+        yield url

@@ -15,11 +15,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.core.result import Ok
 
-from app import build_app
 from kb.knowledge import KnowledgeBase
 from kb.present.api import MAX_BODY_BYTES, OPENAPI_URL
 from kb.present.api_models import MAX_HISTORY
-from kb.present.server import asgi_app, running
+from tests.conftest import serve_app
 
 QUAY = "Which office manages the Quay program?"
 TIMEOUT = httpx.Timeout(120.0)  # the first question loads the model
@@ -28,7 +27,7 @@ TIMEOUT = httpx.Timeout(120.0)  # the first question loads the model
 @pytest.fixture(scope="module")
 def base_url(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = kb.settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("api")})
-    with running(asgi_app(kb, settings, build_app(kb, settings))) as url:
+    with serve_app(kb, settings) as url:
         yield url
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from app import STARTERS, build_app
+from app import STARTERS
 from kb.knowledge import KnowledgeBase
 from kb.present.answer_view import plain_text
 from kb.present.reply import CUT
-from kb.present.server import asgi_app, running
+from tests.conftest import serve_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("IPSKB_SCREENSHOT_DIR", "test-artifacts"))
@@ -30,7 +30,7 @@ PHONE = (390, 844)  # an iPhone 12-14 screen, in CSS pixels
 @pytest.fixture(scope="module")
 def url(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = kb.settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("app")})
-    with running(asgi_app(kb, settings, build_app(kb, settings))) as address:
+    with serve_app(kb, settings) as address:
         yield address
 
 

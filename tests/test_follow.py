@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app import build_app, h_panels
+from app import h_panels
 from ingest.pipeline import ingest
 from kb.errors import IngestLockedError
 from kb.index import generations as index
@@ -21,8 +21,8 @@ from kb.index.embedder import Embedder
 from kb.index.lexical import LexicalIndex
 from kb.knowledge import KnowledgeBase
 from kb.present.chat import Handlers, Session
-from kb.present.server import asgi_app, running
 from kb.settings import Settings
+from tests.conftest import serve_app
 
 SettingsFactory = Callable[..., Settings]
 QUAY = "Which office manages the Quay program?"
@@ -104,10 +104,9 @@ def test_the_live_app_answers_across_ingests_with_no_failed_request(
     settings = make_settings()
     ingest(settings, embedder=embedder)
     kb = KnowledgeBase.open(settings, embedder)
-    app = asgi_app(kb, settings, build_app(kb, settings))
     outcomes: list[tuple[int, str]] = []
     stop = threading.Event()
-    with running(app) as url, httpx.Client(base_url=url, timeout=120) as client:
+    with serve_app(kb, settings) as url, httpx.Client(base_url=url, timeout=120) as client:
 
         def ask(question: str) -> str:
             reply = client.post("/api/v1/ask", json={"question": question})

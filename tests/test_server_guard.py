@@ -11,13 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app import build_app
 from kb.knowledge import KnowledgeBase
 from kb.present.chat import TOO_MANY_RATINGS, Handlers, Session
 from kb.present.feedback import FeedbackStore
 from kb.present.guard import Guard, host_of
-from kb.present.server import asgi_app, running
 from kb.settings import Settings
+from tests.conftest import serve_app
 
 QUAY = "Which office manages the Quay program?"
 EVIL = "http://evil.example"
@@ -26,7 +25,7 @@ EVIL = "http://evil.example"
 @pytest.fixture(scope="module")
 def base_url(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = kb.settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("guard")})
-    with running(asgi_app(kb, settings, build_app(kb, settings))) as url:
+    with serve_app(kb, settings) as url:
         yield url
 
 
