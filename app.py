@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from kb.errors import KBError
 from kb.knowledge import KnowledgeBase
 from kb.present import render
+from kb.present.admin import AdminConsole
+from kb.present.admin_tab import admin_tab
 from kb.present.chat import DRAFT_LABEL, Handlers, Session
 from kb.present.style import TRANSCRIPT_JS, counter_js
 from kb.runtime import configure_runtime
@@ -72,6 +74,9 @@ def build_app(kb: KnowledgeBase, settings: Settings) -> gr.Blocks:
         with gr.Tab("Sources"):
             sources = gr.HTML(render.sources_table_html(s.document for s in kb.sources()),
                               elem_id="sources-table")
+        if settings.admin_enabled:  # without a password hash there is no tab, and no endpoint
+            with gr.Tab("Admin", elem_id="admin-tab"):
+                admin_tab(AdminConsole(kb, settings), app)
         gr.api(h.api_ask, api_name="ask")
         # A page opened after an ingest lists what the index holds now, not at start.
         app.load(h_panels(kb), None, [glossary, term, sources], queue=False,
