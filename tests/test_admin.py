@@ -41,7 +41,7 @@ def settings(tmp_path: Path) -> Settings:
     sources = tmp_path / "sources"
     shutil.copytree(DATA / "corpus", sources)
     return Settings(data_dir=tmp_path / "data", sources_dir=sources,
-                    admin_password_hash=HASH)  # type: ignore[arg-type]
+                    admin_password_hash=HASH)
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -68,7 +68,7 @@ def test_admins_come_from_the_setting_and_the_file(tmp_path: Path) -> None:
     other = hash_password("second-one", rounds=4)
     file = tmp_path / "admins"
     file.write_text(f"# who may sign in\n\nbea:{other}\n", encoding="utf-8")
-    both = Settings(admin_password_hash=HASH, admin_password_file=file)  # type: ignore[arg-type]
+    both = Settings(admin_password_hash=HASH, admin_password_file=file)
     signin = SignIn(both)
     assert signin.sign_in("admin", PASSWORD, "10.0.0.1").user == "admin"
     assert signin.sign_in("bea", "second-one", "10.0.0.1").user == "bea"
@@ -84,11 +84,11 @@ def test_a_broken_password_file_stops_the_app(tmp_path: Path, line: str) -> None
     file = tmp_path / "admins"
     file.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(AdminConfigError, match="line 1: expected name:bcrypt-hash"):
-        SignIn(Settings(admin_password_file=file))  # type: ignore[arg-type]
+        SignIn(Settings(admin_password_file=file))
     with pytest.raises(AdminConfigError, match="cannot read"):
-        SignIn(Settings(admin_password_file=tmp_path / "missing"))  # type: ignore[arg-type]
+        SignIn(Settings(admin_password_file=tmp_path / "missing"))
     with pytest.raises(AdminConfigError, match="not a bcrypt hash"):
-        SignIn(Settings(admin_password_hash="secret"))  # type: ignore[arg-type]
+        SignIn(Settings(admin_password_hash="secret"))
 
 
 def test_admin_hash_prints_a_hash_that_checks(monkeypatch: pytest.MonkeyPatch,
@@ -105,7 +105,7 @@ def test_admin_hash_prints_a_hash_that_checks(monkeypatch: pytest.MonkeyPatch,
 # -- failed sign-ins are rate limited --------------------------------------------------------
 def test_failed_sign_ins_are_limited_per_client_and_per_name() -> None:
     now = [0.0]
-    limited = Settings(admin_password_hash=HASH, admin_login_failures=3,  # type: ignore[arg-type]
+    limited = Settings(admin_password_hash=HASH, admin_login_failures=3,
                        admin_login_window=600)
     signin = SignIn(limited, clock=lambda: now[0])
     for _ in range(3):
@@ -127,7 +127,7 @@ def test_failed_sign_ins_are_limited_per_client_and_per_name() -> None:
 
 def test_a_session_expires_and_ends_at_sign_out() -> None:
     now = [0.0]
-    signin = SignIn(Settings(admin_password_hash=HASH,  # type: ignore[arg-type]
+    signin = SignIn(Settings(admin_password_hash=HASH,
                              admin_session_minutes=30), clock=lambda: now[0])
     first = signin.sign_in("admin", PASSWORD, "10.0.0.1")
     second = signin.sign_in("admin", PASSWORD, "10.0.0.1")
@@ -249,7 +249,7 @@ def test_nothing_is_written_outside_the_sources(settings: Settings, tmp_path: Pa
     assert list(outside.iterdir()) == []
     # An uploads folder that is a link (leading out of the sources) is not written through.
     other = Settings(data_dir=tmp_path / "d2", sources_dir=tmp_path / "s2",
-                     admin_password_hash=HASH)  # type: ignore[arg-type]
+                     admin_password_hash=HASH)
     other.sources_dir.mkdir()
     (other.sources_dir / "uploads").symlink_to(outside)
     with pytest.raises(UploadError, match="not a plain folder; nothing was written"):
