@@ -41,6 +41,7 @@ def admin_tab(console: AdminConsole, blocks: Any) -> None:
     setattr(blocks, ATTRIBUTE, console)
     token = gr.State("")
     cookie = gr.Textbox(visible=False)
+    message = gr.HTML(elem_id="admin-message")
     with gr.Column(visible=True) as signed_out:
         gr.Markdown("Sign in to add, mark or remove documents and to re-ingest them.")
         user = gr.Textbox(label="Admin name", max_lines=1, elem_id="admin-user")
@@ -55,15 +56,16 @@ def admin_tab(console: AdminConsole, blocks: Any) -> None:
         upload = _upload_form()
         gr.Markdown("### Documents in the sources folder")
         table = gr.HTML(elem_id="admin-documents")
-        with gr.Row(equal_height=True):
-            pick = gr.Dropdown([], label="Document", scale=3, elem_id="admin-doc")
+        with gr.Row():
+            # Checked by the console, whatever the page sends: Gradio need not check it too.
+            pick = gr.Dropdown([], label="Document", scale=3, allow_custom_value=True,
+                               elem_id="admin-doc")
             historical = gr.Button("Mark historical", scale=1, elem_id="admin-historical")
             remove = gr.Button("Remove", variant="stop", scale=1, elem_id="admin-remove")
         gr.Markdown("### Re-ingest\nChanges reach the answers once re-ingested; until the new "
                     "index is complete, everyone is answered from the previous one.")
         reingest = gr.Button("Re-ingest now", variant="primary", elem_id="admin-reingest")
         progress = gr.HTML(elem_id="admin-progress")
-    message = gr.HTML(elem_id="admin-message")
     timer = gr.Timer(TICK_S, active=False)
 
     h = _Handlers(console)
@@ -91,7 +93,7 @@ def _upload_form() -> list[Any]:
     import gradio as gr
 
     file = gr.File(label="Document (" + ", ".join(SUFFIXES) + ")", file_types=list(SUFFIXES),
-                   type="filepath", elem_id="admin-file")
+                   type="filepath", height=140, elem_id="admin-file")
     with gr.Row():
         title = gr.Textbox(label="Title", max_lines=1, scale=3, elem_id="admin-title")
         when = gr.Textbox(label="Date (YYYY-MM-DD)", max_lines=1, scale=1, elem_id="admin-date")

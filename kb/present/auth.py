@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from kb.errors import KBError
 from kb.present.limits import RateLimit
 from kb.settings import Settings
@@ -68,7 +70,8 @@ def read_accounts(settings: Settings) -> dict[str, str]:
     """Admin name -> bcrypt hash, from IPSKB_ADMIN_PASSWORD_HASH and the password file."""
     accounts: dict[str, str] = {}
     if settings.admin_password_hash is not None:
-        hashed = settings.admin_password_hash.get_secret_value().strip()
+        given = settings.admin_password_hash  # a plain str from an unvalidated model_copy
+        hashed = (given.get_secret_value() if isinstance(given, SecretStr) else str(given)).strip()
         if not _HASH.match(hashed):
             raise AdminConfigError("IPSKB_ADMIN_PASSWORD_HASH is not a bcrypt hash; make one "
                                    "with `ipskb admin-hash`")
