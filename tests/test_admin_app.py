@@ -57,7 +57,7 @@ def _event_names(app: Any) -> set[str]:
 def _tabs(app: Any) -> list[str]:
     import gradio as gr
 
-    return [b.label for b in app.blocks.values() if isinstance(b, gr.Tab)]
+    return [str(b.label) for b in app.blocks.values() if isinstance(b, gr.Tab)]
 
 
 def test_without_a_password_hash_there_is_no_admin_tab(kb: KnowledgeBase) -> None:
@@ -161,7 +161,7 @@ def test_signed_out_calls_to_the_admin_actions_are_refused_over_http(
     url, console = served
     sources = console.sources_dir
     before = _tree(sources)
-    refused = {"upload": [None, None, "T", "", "", "current"], "mark": [None, "faq.txt"],
+    refused: dict[str, list[Any]] = {"upload": [None, None, "T", "", "", "current"], "mark": [None, "faq.txt"],
                "remove": [None, "faq.txt"], "reingest": [None]}
     for name, data in refused.items():
         reply = call(url, fn_index(url, name), data)
