@@ -122,7 +122,7 @@ def documents_html(rows: list[DocumentRow]) -> str:
         f"<td>{html.escape(r.date)}</td><td>{html.escape(r.status)}</td>"
         f"<td>{'yes' if r.indexed else 'not yet'}</td></tr>" for r in rows)
     return ('<div class="ipskb-scroll"><table class="ipskb-table"><thead><tr><th>File</th>'
-            "<th>Title</th><th>Date</th><th>Status</th><th>Answered from</th></tr></thead>"
+            "<th>Title</th><th>Date</th><th>Status</th><th>In the index</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>")
 
 
