@@ -334,5 +334,8 @@ def test_concurrent_entries_never_interleave(tmp_path: Path) -> None:
 def test_an_unwritable_audit_log_is_an_error(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("", encoding="utf-8")
+    log = AuditLog(blocked / "audit.jsonl")
     with pytest.raises(AuditError, match="the audit log cannot be written"):
-        AuditLog(blocked / "audit.jsonl").record("admin", "", "upload", "done")
+        log.record("admin", "", "upload", "done")
+    with pytest.raises(AuditError, match=r"cannot be written .*; nothing was done"):
+        log.check_writable()

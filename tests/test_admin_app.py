@@ -21,6 +21,7 @@ from kb.index.embedder import Embedder
 from kb.knowledge import KnowledgeBase
 from kb.present.admin import COOKIE, SIGNED_OUT, AdminConsole, NotSignedIn
 from kb.present.admin_tab import console_of
+from kb.present.audit import AuditError
 from kb.present.auth import hash_password
 from kb.present.server import asgi_app, running
 from kb.settings import Settings
@@ -217,3 +218,20 @@ def test_only_a_signed_in_page_may_upload(served: tuple[str, AdminConsole]) -> N
         after = client.post("/gradio_api/upload", files=files,
                             headers={"Cookie": f"{COOKIE}={token}"})
         assert after.status_code == 403
+
+
+def test_no_change_is_made_while_the_audit_log_cannot_be_written(
+        admin_kb: KnowledgeBase, tmp_path: Path) -> None:
+    console = AdminConsole(admin_kb, admin_kb.settings)
+    token = console.sign_in("admin", PASSWORD, "10.0.0.1").token
+    sources = admin_kb.settings.sources_dir
+    before = _tree(sources)
+    console.audit.path.unlink()
+    console.audit.path.mkdir()  # the log's place taken: it cannot be opened
+    with pytest.raises(AuditError, match="nothing was done"):
+        console.upload(token, "", str(_fact_file(tmp_path)), "gull.txt", Metadata("Gull"))
+    with pytest.raises(AuditError, match="nothing was done"):
+        console.remove(token, "", "faq.txt")
+    with pytest.raises(AuditError, match="nothing was done"):
+        console.reingest(token, "")
+    assert _tree(sources) == before and not console.job.running

@@ -148,6 +148,7 @@ class AdminConsole:
     def reingest(self, token: str | None, client: str) -> str:
         session = self.require(token, client, "reingest")
         with self._edit:  # no change to the sources starts meanwhile
+            self.audit.check_writable()
             if self.job.running:
                 self.audit.record(session.user, client, "reingest", "refused", detail=BUSY)
                 raise AdminError(BUSY)
@@ -174,6 +175,7 @@ class AdminConsole:
                 work: Callable[[], tuple[str, str, str]]) -> str:
         """Run one change to the sources folder, alone and never while a re-ingest reads
         it, and audit it: done with its document's sha256, or refused with the reason."""
+        self.audit.check_writable()
         try:
             with self._edit:
                 if self.job.running:

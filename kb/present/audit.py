@@ -56,10 +56,20 @@ class AuditLog:
         try:
             self._append(line)
         except OSError as exc:
-            log.error("cannot write the audit log %s: %s", self.path, exc)
+            log.error("cannot write the audit log %s: %s (lost: %s)", self.path, exc,
+                      line.decode("utf-8").strip())
+            raise AuditError(f"the audit log cannot be written ({exc.strerror or exc})") from exc
+        return entry
+
+    def check_writable(self) -> None:
+        """AuditError unless the log can be opened for appending: asked before a change, so
+        that a change is not made unlogged."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+        except OSError as exc:
             raise AuditError(f"the audit log cannot be written ({exc.strerror or exc}); "
                              "nothing was done") from exc
-        return entry
 
     def _append(self, line: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
