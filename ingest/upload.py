@@ -91,7 +91,10 @@ def _valid_date(text: str) -> bool:
 def safe_name(name: str) -> str:
     """A file name fit to store: the last part of what the browser sent, letters, digits,
     dots, dashes and underscores only, a supported extension in lower case."""
-    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    # Accents dropped rather than the letters they sit on: "émigré" keeps "emigre".
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name)
+                     if unicodedata.category(c) != "Mn")
+    base = folded.replace("\\", "/").rsplit("/", 1)[-1]
     stem, dot, suffix = base.rpartition(".")
     suffix = "." + suffix.lower()
     if not dot or suffix not in SUFFIXES:

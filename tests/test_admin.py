@@ -147,7 +147,8 @@ def test_a_session_expires_and_ends_at_sign_out() -> None:
     ("/abs/path/Report 2031 (final).PDF", "Report-2031-final.pdf"),
     (".hidden.txt", "hidden.txt"),
     ("a<script>b.html", "a-script-b.html"),
-    ("émigré—notes.md", "migr-notes.md"),
+    ("émigré—notes.md", "emigre-notes.md"),
+    ("ﬁle.txt", "file.txt"),  # a ligature, spelt out
     ("x" * 300 + ".txt", "x" * 80 + ".txt"),
 ])
 def test_names_are_sanitised(sent: str, kept: str) -> None:
