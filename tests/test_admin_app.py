@@ -22,7 +22,7 @@ from kb.knowledge import KnowledgeBase
 from kb.present.admin import COOKIE, SIGNED_OUT, AdminConsole, NotSignedIn
 from kb.present.admin_tab import console_of
 from kb.present.audit import AuditError
-from kb.present.auth import hash_password
+from kb.present.auth import AdminError, hash_password
 from kb.present.server import asgi_app, running
 from kb.settings import Settings
 from tests.gradio_calls import call, fn_index
@@ -98,6 +98,11 @@ def test_an_added_document_is_answered_after_the_reingest_and_not_before(
     meanwhile = admin_kb.ask(GULL)
     assert meanwhile.mode != "extractive" and "OFR-3" not in meanwhile.text
     assert admin_kb.folder == before
+    # The sources are not changed under a running re-ingest, nor a second one started.
+    with pytest.raises(AdminError, match="A re-ingest is running"):
+        console.remove(token, "10.0.0.1", "faq.txt")
+    with pytest.raises(AdminError, match="A re-ingest is running"):
+        console.reingest(token, "10.0.0.1")
     go_on.set()
     done = console.job.wait(120)
     assert done.state == "done" and "1 added, 0 changed, 0 removed" in done.message
@@ -111,8 +116,36 @@ def test_an_added_document_is_answered_after_the_reingest_and_not_before(
         ("admin", "sign-in", "done", "", ""),
         ("admin", "upload", "done", "uploads/Gull-notice.txt", digest),
         ("admin", "reingest", "started", "", ""),
+        ("admin", "remove", "refused", "faq.txt", ""),
+        ("admin", "reingest", "refused", "", ""),
         ("admin", "reingest", "done", "", ""),
     ]
+
+
+def test_a_reingest_that_fails_midway_leaves_the_previous_index_answering(
+        admin_kb: KnowledgeBase, tmp_path: Path) -> None:
+    console = AdminConsole(admin_kb, admin_kb.settings)
+    token = console.sign_in("admin", PASSWORD, "").token
+    console.upload(token, "", str(_fact_file(tmp_path)), "gull.txt", Metadata("Gull Ferry"))
+    before, told = admin_kb.folder, console.job._progress
+
+    def failing(stage: str, done: int, total: int) -> None:
+        told(stage, done, total)
+        if stage == "embedding":
+            raise OSError(28, "No space left on device")
+
+    console.job._progress = failing  # type: ignore[method-assign]
+    console.reingest(token, "")
+    failed = console.job.wait(120)
+    assert failed.state == "failed" and failed.message == (
+        "Re-ingest failed (OSError; see the server log). Answers still come from the "
+        "previous index.")
+    assert admin_kb.folder == before and "OFR-3" not in admin_kb.ask(GULL).text
+    assert not list(admin_kb.settings.data_dir.glob("tmp-*"))  # its workspace is gone
+    assert console.audit.entries()[-1].outcome == "failed"
+    console.job._progress = told  # type: ignore[method-assign]
+    console.reingest(token, "")
+    assert console.job.wait(120).state == "done" and "OFR-3" in admin_kb.ask(GULL).text
 
 
 def test_marked_historical_and_removed_documents_after_the_reingest(
