@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 COOKIE = "ipskb_admin"  # lets a signed-in page's uploads through the guard
 SIGNED_OUT = "Sign in first: admin actions need a signed-in admin."
 BUSY = "A re-ingest is running; try again when it has finished."
+SOURCES_LOCK = "sources.lock"  # in the data dir: held while one change is made to sources/
+EDIT_WAIT_S = 10.0
 
 
 class NotSignedIn(AdminError):
@@ -175,12 +177,18 @@ class AdminConsole:
                 work: Callable[[], tuple[str, str, str]]) -> str:
         """Run one change to the sources folder, alone and never while a re-ingest reads
         it, and audit it: done with its document's sha256, or refused with the reason."""
+        from filelock import FileLock, Timeout
+
         self.audit.check_writable()
+        # Another app process on the same sources edits them only under the same lock.
+        lock = FileLock(self.kb.settings.data_dir / SOURCES_LOCK, timeout=EDIT_WAIT_S)
         try:
-            with self._edit:
+            with self._edit, lock:
                 if self.job.running:
                     raise AdminError(BUSY)
                 doc_id, digest, detail = work()
+        except Timeout as exc:
+            raise AdminError("another app is changing the sources; try again") from exc
         except (KBError, OSError) as exc:
             reason = str(exc) if isinstance(exc, KBError) else f"cannot be done: {exc}"
             self.audit.record(session.user, client, action, "refused",

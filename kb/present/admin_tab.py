@@ -70,13 +70,11 @@ def admin_tab(console: AdminConsole, blocks: Any) -> None:
 
     h = _Handlers(console)
     listing = [table, pick]
-    sign_in.click(h.sign_in, [user, password], [token, cookie, message, password, signed_out,
-                                                signed_in, who, *listing, progress, timer],
-                  api_visibility="private").then(None, cookie, None, js=COOKIE_JS)
-    password.submit(h.sign_in, [user, password], [token, cookie, message, password,
-                                                  signed_out, signed_in, who, *listing,
-                                                  progress, timer],
-                    api_visibility="private").then(None, cookie, None, js=COOKIE_JS)
+    signed = [token, cookie, message, password, signed_out, signed_in, who, *listing, progress,
+              timer]
+    for trigger in (sign_in.click, password.submit):
+        trigger(h.sign_in, [user, password], signed, api_visibility="private").then(
+            None, cookie, None, js=COOKIE_JS)
     sign_out.click(h.sign_out, token, [token, cookie, message, signed_out, signed_in, timer],
                    api_visibility="private").then(None, cookie, None, js=COOKIE_JS)
     upload[0].click(h.upload, [token, *upload[1:]], [message, *listing, *upload[1:]],
@@ -146,7 +144,10 @@ class _Handlers:
     def _listing(self, token: str, client: str) -> list[Any]:
         import gradio as gr
 
-        rows = self.c.documents(token, client)
+        try:
+            rows = self.c.documents(token, client)
+        except KBError as exc:  # a broken manifest, say: the tab says so and stays usable
+            return [_say(str(exc), False), gr.update(choices=[], value=None)]
         return [documents_html(rows), gr.update(choices=[r.doc_id for r in rows], value=None)]
 
     def sign_in(self, user: str, password: str, request: Any) -> tuple[Any, ...]:
