@@ -207,10 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         # The model loads (and its files are checked) before the server starts: a changed
         # model stops the app here with one line, not on the askers' first questions.
         kb.embedder.encode_queries(["warm up"])
+        blocks = build_app(kb, settings)  # a broken admin password setting stops it here
     except (KBError, ValueError) as exc:
         print(f"ipskb app: {exc}", file=sys.stderr)
         return 1
-    serve(asgi_app(kb, settings, build_app(kb, settings)), args.host, args.port)
+    serve(asgi_app(kb, settings, blocks), args.host, args.port)
     return 0
 
 

@@ -268,3 +268,21 @@ def test_no_change_is_made_while_the_audit_log_cannot_be_written(
     with pytest.raises(AuditError, match="nothing was done"):
         console.reingest(token, "")
     assert _tree(sources) == before and not console.job.running
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("IPSKB_ADMIN_PASSWORD_HASH", "plain-password", "IPSKB_ADMIN_PASSWORD_HASH is not a bcrypt "
+                                                   "hash; make one with `ipskb admin-hash`"),
+    ("IPSKB_ADMIN_PASSWORD_FILE", "/nonexistent/admins", "cannot read the admin password file "
+                                                        "/nonexistent/admins: No such file"),
+])
+def test_the_app_stops_at_start_on_a_broken_admin_setting(
+        kb: KnowledgeBase, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        variable: str, value: str, said: str) -> None:
+    import app
+
+    monkeypatch.setenv("IPSKB_DATA_DIR", str(kb.settings.data_dir))
+    monkeypatch.setenv(variable, value)
+    assert app.main(["--port", "1"]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"ipskb app: {said}")
