@@ -227,6 +227,11 @@ def test_a_session_signed_in_over_http_may_act_and_no_other(
         call(url, sign_in, ["admin", "guess"], session=other)
     assert "too many failed sign-ins" in _output(call(url, sign_in, ["admin", PASSWORD],
                                                       session=other))
+    console.sign_out(token, "")  # as when the session expires: that page shows sign-in again
+    gone = call(url, fn_index(url, "remove"), [None, "guide.md"], session=mine)
+    assert SIGNED_OUT in _output(gone) and (console.sources_dir / "guide.md").is_file()
+    assert [{k: v for k, v in u.items() if k == "visible"} for u in gone["output"]["data"][-2:]
+            ] == [{"visible": True}, {"visible": False}]
 
 
 def test_only_a_signed_in_page_may_upload(served: tuple[str, AdminConsole]) -> None:

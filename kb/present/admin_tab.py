@@ -15,7 +15,7 @@ from ingest.loaders import SUFFIXES
 from ingest.sources import STATUSES
 from ingest.upload import Metadata
 from kb.errors import KBError
-from kb.present.admin import COOKIE, AdminConsole, DocumentRow
+from kb.present.admin import COOKIE, AdminConsole, DocumentRow, NotSignedIn
 
 ATTRIBUTE = "ipskb_admin"  # the console, on the Blocks that holds its tab
 TICK_S = 1.0
@@ -54,14 +54,7 @@ def admin_tab(console: AdminConsole, blocks: Any) -> None:
             sign_out = gr.Button("Sign out", size="sm", scale=0, elem_id="admin-sign-out")
         gr.Markdown("### Add a document")
         upload = _upload_form()
-        gr.Markdown("### Documents in the sources folder")
-        table = gr.HTML(elem_id="admin-documents")
-        with gr.Row():
-            # Checked by the console, whatever the page sends: Gradio need not check it too.
-            pick = gr.Dropdown([], label="Document", scale=3, allow_custom_value=True,
-                               elem_id="admin-doc")
-            historical = gr.Button("Mark historical", scale=1, elem_id="admin-historical")
-            remove = gr.Button("Remove", variant="stop", scale=1, elem_id="admin-remove")
+        table, pick, historical, remove = _documents_section()
         gr.Markdown("### Re-ingest\nChanges reach the answers once re-ingested; until the new "
                     "index is complete, everyone is answered from the previous one.")
         reingest = gr.Button("Re-ingest now", variant="primary", elem_id="admin-reingest")
@@ -77,13 +70,32 @@ def admin_tab(console: AdminConsole, blocks: Any) -> None:
             None, cookie, None, js=COOKIE_JS)
     sign_out.click(h.sign_out, token, [token, cookie, message, signed_out, signed_in, timer],
                    api_visibility="private").then(None, cookie, None, js=COOKIE_JS)
-    upload[0].click(h.upload, [token, *upload[1:]], [message, *listing, *upload[1:]],
+    # Each action ends with the two views: a session gone (expired, a restart) shows sign-in.
+    views = [signed_out, signed_in]
+    upload[0].click(h.upload, [token, *upload[1:]], [message, *listing, *upload[1:], *views],
                     api_visibility="private")
-    historical.click(h.mark, [token, pick], [message, *listing], api_visibility="private")
-    remove.click(h.remove, [token, pick], [message, *listing], api_visibility="private")
-    reingest.click(h.reingest, token, [message, progress, timer], api_visibility="private")
-    timer.tick(h.tick, token, [progress, timer, *listing], api_visibility="private",
+    historical.click(h.mark, [token, pick], [message, *listing, *views],
+                     api_visibility="private")
+    remove.click(h.remove, [token, pick], [message, *listing, *views], api_visibility="private")
+    reingest.click(h.reingest, token, [message, progress, timer, *views],
+                   api_visibility="private")
+    timer.tick(h.tick, token, [progress, timer, *listing, *views], api_visibility="private",
                show_progress="hidden")
+
+
+def _documents_section() -> tuple[Any, Any, Any, Any]:
+    """The sources folder's table, the document picker and what can be done to one."""
+    import gradio as gr
+
+    gr.Markdown("### Documents in the sources folder")
+    table = gr.HTML(elem_id="admin-documents")
+    with gr.Row():
+        # Checked by the console, whatever the page sends: Gradio need not check it too.
+        pick = gr.Dropdown([], label="Document", scale=3, allow_custom_value=True,
+                           elem_id="admin-doc")
+        historical = gr.Button("Mark historical", scale=1, elem_id="admin-historical")
+        remove = gr.Button("Remove", variant="stop", scale=1, elem_id="admin-remove")
+    return table, pick, historical, remove
 
 
 def _upload_form() -> list[Any]:
@@ -180,8 +192,10 @@ class _Handlers:
             said = self.c.upload(token, client, path, name,
                                  Metadata(title or "", when or "", url or "", status or ""))
         except KBError as exc:
-            return (_say(str(exc), False), gr.update(), gr.update(), *[gr.update()] * 5)
-        return (_say(said, True), *self._listing(token, client), None, "", "", "", "current")
+            return (_say(str(exc), False), gr.update(), gr.update(), *[gr.update()] * 5,
+                    *_views(exc))
+        return (_say(said, True), *self._listing(token, client), None, "", "", "", "current",
+                *_views(None))
 
     def mark(self, token: str, doc_id: str | None, request: Any) -> tuple[Any, ...]:
         return self._document_action(self.c.mark_historical, token, doc_id, request)
@@ -196,9 +210,9 @@ class _Handlers:
         client = _client(request)
         try:
             said = action(token, client, doc_id or "")
-            return (_say(said, True), *self._listing(token, client))
+            return (_say(said, True), *self._listing(token, client), *_views(None))
         except KBError as exc:
-            return (_say(str(exc), False), gr.update(), gr.update())
+            return (_say(str(exc), False), gr.update(), gr.update(), *_views(exc))
 
     def reingest(self, token: str, request: Any) -> tuple[Any, ...]:
         import gradio as gr
@@ -206,8 +220,8 @@ class _Handlers:
         try:
             said = self.c.reingest(token, _client(request))
         except KBError as exc:
-            return _say(str(exc), False), gr.update(), gr.update()
-        return "", html.escape(said), gr.Timer(active=True)
+            return _say(str(exc), False), gr.update(), gr.update(), *_views(exc)
+        return "", html.escape(said), gr.Timer(active=True), *_views(None)
 
     def tick(self, token: str, request: Any) -> tuple[Any, ...]:
         import gradio as gr
@@ -215,12 +229,23 @@ class _Handlers:
         client = _client(request)
         try:
             status = self.c.status(token, client)
-        except KBError:
-            return gr.update(), gr.Timer(active=False), gr.update(), gr.update()
+        except KBError as exc:
+            return gr.update(), gr.Timer(active=False), gr.update(), gr.update(), *_views(exc)
         if status.state == "running":
-            return html.escape(status.describe()), gr.update(), gr.update(), gr.update()
+            return (html.escape(status.describe()), gr.update(), gr.update(), gr.update(),
+                    *_views(None))
         return (html.escape(status.describe()), gr.Timer(active=False),
-                *self._listing(token, client))
+                *self._listing(token, client), *_views(None))
+
+
+def _views(refusal: KBError | None) -> tuple[Any, Any]:
+    """The signed-out and signed-in views after an action: as they were, or, when the
+    session is gone, the sign-in form again."""
+    import gradio as gr
+
+    if isinstance(refusal, NotSignedIn):
+        return gr.update(visible=True), gr.update(visible=False)
+    return gr.update(), gr.update()
 
 
 def _original_name(path: str | None) -> str:
