@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gradio.utils import get_upload_folder
 
 from app import STARTERS
 from ingest.pipeline import ingest
@@ -269,6 +270,7 @@ def test_an_admin_adds_a_document_and_it_is_answered_from(
         tab.locator("#admin-upload").click()
         tab.locator("#admin-message").get_by_text(
             "Added uploads/Gull-notice.txt. Re-ingest to answer from it.").wait_for()
+        assert not list(Path(get_upload_folder()).rglob("Gull notice.txt"))  # copy removed
         row = tab.locator("#admin-documents tr", has_text="uploads/Gull-notice.txt")
         assert row.inner_text().split("\t") == [
             "uploads/Gull-notice.txt", "Gull Ferry Notice", "2031-02-03", "current", "not yet"]

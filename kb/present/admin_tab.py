@@ -7,8 +7,10 @@ only so that the guard lets a signed-in page's file upload through (kb.present.g
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ingest.loaders import SUFFIXES
@@ -191,9 +193,10 @@ class _Handlers:
         try:
             said = self.c.upload(token, client, path, name,
                                  Metadata(title or "", when or "", url or "", status or ""))
-        except KBError as exc:
+        except KBError as exc:  # the file stays picked, to upload again once corrected
             return (_say(str(exc), False), gr.update(), gr.update(), *[gr.update()] * 5,
                     *_views(exc))
+        _discard(path)
         return (_say(said, True), *self._listing(token, client), None, "", "", "", "current",
                 *_views(None))
 
@@ -246,6 +249,20 @@ def _views(refusal: KBError | None) -> tuple[Any, Any]:
     if isinstance(refusal, NotSignedIn):
         return gr.update(visible=True), gr.update(visible=False)
     return gr.update(), gr.update()
+
+
+def _discard(path: str | None) -> None:
+    """Remove Gradio's temporary copy of an upload once it is kept in sources/, rather
+    than leave it in the cache for the hourly sweep."""
+    from gradio.utils import get_upload_folder
+
+    if not path:
+        return
+    copy = Path(path).resolve()
+    if copy.is_file() and copy.is_relative_to(Path(get_upload_folder()).resolve()):
+        copy.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            copy.parent.rmdir()  # the folder Gradio made for it, if nothing else is there
 
 
 def _original_name(path: str | None) -> str:
