@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 from kb.errors import KBError
 from kb.knowledge import KnowledgeBase
 from kb.present import render
-from kb.present.admin import AdminConsole
-from kb.present.admin_tab import admin_tab
 from kb.present.chat import DRAFT_LABEL, Handlers, Session
 from kb.present.style import TRANSCRIPT_JS, counter_js
 from kb.runtime import configure_runtime
@@ -75,6 +73,9 @@ def build_app(kb: KnowledgeBase, settings: Settings) -> gr.Blocks:
             sources = gr.HTML(render.sources_table_html(s.document for s in kb.sources()),
                               elem_id="sources-table")
         if settings.admin_enabled:  # without a password hash there is no tab, and no endpoint
+            from kb.present.admin import AdminConsole
+            from kb.present.admin_tab import admin_tab
+
             with gr.Tab("Admin", elem_id="admin-tab"):
                 admin_tab(AdminConsole(kb, settings), app)
         gr.api(h.api_ask, api_name="ask")
