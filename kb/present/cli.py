@@ -47,16 +47,16 @@ def _parser() -> argparse.ArgumentParser:
                     "hybrid_faq, hybrid, bm25, dense, langchain_baseline)")
     ev.add_argument("--calibrate", action="store_true",
                     help="also grid-search the FAQ and abstention thresholds on the dev split")
-    adm = sub.add_parser("admin-hash", help="make the bcrypt hash of an admin password for "
-                         "IPSKB_ADMIN_PASSWORD_HASH or the password file")
-    adm.add_argument("--user", help="print name:hash, a line of IPSKB_ADMIN_PASSWORD_FILE")
-    adm.add_argument("--stdin", action="store_true",
-                     help="read the password from the first line of standard input")
     fb = sub.add_parser("feedback", help="work with the ratings people gave answers")
     fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
     fb_export = fb_sub.add_parser("export",
                                   help="write thumbs-down answers as draft evaluation cases")
     fb_export.add_argument("--out", type=Path, default=Path("evals/feedback-drafts.jsonl"))
+    adm = sub.add_parser("admin-hash", help="make the bcrypt hash of an admin password for "
+                         "IPSKB_ADMIN_PASSWORD_HASH or the password file")
+    adm.add_argument("--user", help="print name:hash, a line of IPSKB_ADMIN_PASSWORD_FILE")
+    adm.add_argument("--stdin", action="store_true",
+                     help="read the password from the first line of standard input")
     return p
 
 
