@@ -214,7 +214,7 @@ class KnowledgeBase:
     def _gather(self, g: OpenGeneration, plan: QueryPlan) -> list[Evidence]:
         if not plan.readable or plan.define:
             return []
-        return gather(plan, g.retriever, g.store, self.embedder, self.settings.faq_first)
+        return gather(plan, g.retriever, g.store, self.embedder)
 
     def compose(self, plan: QueryPlan, evidence: list[Evidence]) -> Answer:
         """The answer to `plan` from `evidence`."""

@@ -214,12 +214,6 @@ EDITORIAL_PENALTY = 0.15  # a statute's editorial notes are its history, not wha
 # Headings under which a statute gives its history (old and new wording), not its law.
 EDITORIAL = re.compile(r"^(?:editorial notes|amendments|statutory notes|prior provisions|"
                        r"source credit|codification)\b", re.IGNORECASE)
-FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
-# A question that repeats every word of an FAQ question and adds the asker's circumstances
-# ("Is training available for our port staff?") asks that FAQ even when the added words pull
-# the embeddings apart; its answer must then also hold what the question is about. Below this
-# similarity the shared words are a coincidence of wording.
-FAQ_CONTAINED_FLOOR = 0.5
 
 # -- honest confidence (the coverage threshold is a setting, calibrated on dev) -------------------
 RELEVANCE_SPAN = 0.4  # score above the abstention threshold at which relevance counts as full

@@ -88,14 +88,12 @@ class Settings(BaseSettings):
 
     retrieval: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Which rankings retrieval fuses (the others exist for evaluation).")
-    faq_first: bool = Field(True, description="Answer from a matching FAQ before searching.")
     top_k: int = Field(8, ge=1, le=50, description="Passages answers are drawn from.")
     per_document: int = Field(4, ge=1, le=50, description="Most passages from one document.")
     candidates: int = Field(20, ge=1, le=200, description="Hits per retriever before fusion.")
     rrf_k: int = Field(60, ge=1)
 
     # Calibrated on evals/questions.jsonl (dev split); see evals/report.md.
-    faq_threshold: float = Field(0.84, ge=0.0, le=1.0)
     abstain_threshold: float = Field(0.62, ge=0.0, le=2.0)
     # The share of what a question is about that a confident answer's sentences must hold;
     # below it the answer is "related": it says what the documents do not state.

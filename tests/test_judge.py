@@ -156,3 +156,20 @@ def test_a_follow_ups_referent_is_named_by_any_of_its_words() -> None:
     p.focus = [f for f in p.focus if f.word != "request"]
     v = verdict(p, [scored(COMMANDANT, 0.9)], cover=0.8)
     assert v.status == RELATED and "\u201ctern\u201d" in v.reason
+
+
+def test_an_faq_sentence_answering_through_its_question_brings_the_opening_reply() -> None:
+    # Both sentences sit under the FAQ question "Is the exchange open to officers?"; the later
+    # one holds what was asked only through that question, so the reply before it joins.
+    question = terms("Is the Tern Exchange open to officers?")
+    opening = Scored(LASTS, np.eye(4, dtype=np.float32)[0], 0.6,
+                     terms(LASTS.text) | question, in_faq=True)
+    later = Scored(REQUESTS, np.eye(4, dtype=np.float32)[1], 0.9,
+                   terms(REQUESTS.text) | question, in_faq=True)
+    p = part("Is the Tern Exchange open to officers?", None, False, ["tern", "exchange"])
+    v = verdict(p, [later, opening])
+    assert v.status == ANSWERED
+    assert [s.sentence for s in v.picks] == [LASTS, REQUESTS]
+    # The same sentence outside an FAQ stands alone.
+    alone = Scored(REQUESTS, later.vector, 0.9, later.terms)
+    assert [s.sentence for s in verdict(p, [alone, scored(LASTS, 0.3)]).picks] == [REQUESTS]

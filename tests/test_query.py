@@ -98,11 +98,11 @@ def test_focus_words_weigh_by_what_they_say(kb: KnowledgeBase) -> None:
         "seats": False, "office": True, "run": True, "workshop": True}
 
 
-def test_an_faq_question_asked_with_the_askers_circumstances_gets_the_faq(
+def test_an_faq_question_asked_with_the_askers_circumstances_gets_the_faq_answer(
         kb: KnowledgeBase) -> None:
     answer = kb.ask("Is training available for our officers?")
-    assert answer.mode == "faq"
+    assert answer.mode == "extractive"
     assert answer.sentences[0].text == ("The office runs a cargo screening workshop in "
                                         "Valletta every spring.")
     # Worded like the FAQ question, but asking what its answer does not hold.
-    assert kb.ask("Is training available for free?").mode != "faq"
+    assert kb.ask("Is training available for free?").mode in ("related", "abstain")

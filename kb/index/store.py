@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 CHUNKS = "chunks"
 SENTENCES = "sentences"  # body sentences: what answers are made of
-QUESTIONS = "questions"  # FAQ questions, for the FAQ-first match
+QUESTIONS = "questions"  # FAQ questions, apart: a question is never quoted as an answer
 # Each kind of record has a collection of its own: a filtered Chroma query (where role=...)
 # reads the metadata of every record and grew linearly with the corpus (evals/bench).
 _COLLECTION_OF_ROLE = {"body": SENTENCES, "question": QUESTIONS}
@@ -219,19 +219,3 @@ class VectorStore:
         )
         # A sentence's id names its chunk: no need to read its metadata.
         return [list(dict.fromkeys(chunk_id_of(sid) for sid in ids)) for ids in got["ids"]]
-
-    def nearest_questions(
-        self, vector: NDArray[np.float32], n: int
-    ) -> list[tuple[Sentence, float]]:
-        """FAQ questions nearest to `vector`, as (sentence, cosine similarity)."""
-        total = self._count(QUESTIONS)
-        if total == 0:
-            return []
-        got = self._c[QUESTIONS].query(
-            query_embeddings=[vector], n_results=min(n, total),
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            (sentence, 1.0 - float(dist))
-            for sentence, dist in zip(_sentences(got, 0), got["distances"][0], strict=True)
-        ]
