@@ -23,7 +23,7 @@ from kb.answer.judge import ANSWERED, HEDGED_CEILING, RELATED, Verdict, judge
 from kb.answer.rank import rank
 from kb.index.lexical import LexicalIndex, terms
 from kb.models import Answer, Chunk, Citation, Document, GlossaryEntry, Hit, Mode, Sentence
-from kb.query.plan import QueryPlan
+from kb.query.plan import PartPlan, QueryPlan
 from kb.retrieve.evidence import Evidence
 from kb.settings import Settings
 
@@ -77,10 +77,27 @@ def _compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
     ranked = [rank(ev.part, ev.vector, ev.hits, ev.sentences, ev.vectors, library.lexical,
                    library.documents, library.naming) for ev in evidence]
     limit = settings.max_sentences if len(evidence) == 1 else 2
-    verdicts = [judge(ev.part, r, limit, settings.abstain_threshold, library.lexical,
-                      library.titles, library.naming, settings.cover_threshold)
+    verdicts = [_verdict(ev.part, r, limit, library, settings)
                 for ev, r in zip(evidence, ranked, strict=True)]
     return from_verdicts(plan, verdicts, hits, library)
+
+
+def _verdict(part: PartPlan, ranked: list[Scored], limit: int, library: Library,
+             settings: Settings) -> Verdict:
+    """The verdict on one part. A historical document answers only when no current one does
+    (unless the question names documents): the two often say much the same, and the current
+    one is what holds now."""
+    def verdict(pool: list[Scored]) -> Verdict:
+        return judge(part, pool, limit, settings.abstain_threshold, library.lexical,
+                     library.titles, library.naming, settings.cover_threshold)
+
+    current = [s for s in ranked
+               if library.documents[s.sentence.doc_id].status != "historical"]
+    if not part.named and 0 < len(current) < len(ranked):
+        first = verdict(current)
+        if first.status == ANSWERED:
+            return first
+    return verdict(ranked)
 
 
 def from_verdicts(plan: QueryPlan, verdicts: list[Verdict], hits: list[Hit],
