@@ -168,7 +168,8 @@ VERB_POS = frozenset({"VERB", "ADV"})
 # How much each focus word weighs when judging whether sentences hold what a part is about
 # (on top of its IDF). The nouns of the part itself name its subject; a verb is how the asker
 # phrases the action, which an answering sentence often states with another verb ("aim to
-# visit" / "visits").
+# visit" / "visits"). An adverb weighs in full: it states a circumstance the answer must hold
+# ("take the courses online", "visit jointly"), which a near miss adds to what the documents say.
 FOCUS_WEIGHT_VERB = 0.4
 # Words carried from what a follow-up points back to name its referent, which an answering
 # sentence names without repeating every word of the earlier question: together they weigh

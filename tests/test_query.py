@@ -92,6 +92,10 @@ def test_focus_words_weigh_by_what_they_say(kb: KnowledgeBase) -> None:
     [part] = kb.plan("When does the office run the workshop for our officers?").parts
     assert [(f.word, f.weight) for f in part.focus] == [
         ("office", 1.0), ("run", 0.4), ("workshop", 1.0), ("officers", 0.1)]
+    # An adverb states a circumstance the answer must hold: it weighs in full.
+    [part] = kb.plan("Is the workshop run bilaterally?").parts
+    assert [(f.word, f.weight) for f in part.focus] == [
+        ("workshop", 1.0), ("run", 0.4), ("bilaterally", 1.0)]
     earlier = ("When does the office run the workshop?", "")
     [follow] = kb.plan("and how many seats are there?", [earlier]).parts
     assert {f.word: f.carried for f in follow.focus} == {

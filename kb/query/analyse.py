@@ -205,7 +205,7 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
             continue
         extra = alternatives(word)
         weight = (rules.FOCUS_WEIGHT_ASKER if _askers_own(tok)
-                  else rules.FOCUS_WEIGHT_VERB if tok.pos_ in rules.VERB_POS else 1.0)
+                  else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB" else 1.0)
         out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
                          (spelled or {}).get(word, frozenset())))
     return out
