@@ -67,6 +67,11 @@ SYNONYMS: list[tuple[str, str]] = [
 STRICT_KINDS = frozenset({
     "date", "duration", "frequency", "count", "money", "percent", "email", "phone", "url",
 })
+# "Which countries ...", "what office ...": a question that asks which thing of a kind wants
+# its name, so only a sentence naming one (a place, a person, an organisation the question
+# does not already name) answers it. "Where" and "who" alone are answered by a description
+# too ("through the liaison officer").
+NAMED_KINDS = frozenset({"place", "person", "organisation"})
 # What the wh-word asks for, read from spaCy's parse: (wh-word, the word it modifies) -> kind.
 WH_KINDS: dict[tuple[str, str], str] = {
     ("how", "long"): "duration", ("how", "often"): "frequency",

@@ -10,7 +10,7 @@ from kb.answer.choose import Scored
 from kb.answer.compose import Library, from_verdicts
 from kb.answer.judge import ANSWERED, RELATED, UNANSWERED, judge
 from kb.answer.rank import gives
-from kb.index.lexical import LexicalIndex, terms
+from kb.index.lexical import LexicalIndex, plain_words, terms
 from kb.models import Chunk, Document, Hit, Mention, Sentence
 from kb.query.plan import Focus, PartPlan, QueryPlan
 
@@ -206,3 +206,11 @@ def test_a_historical_document_answers_only_when_no_current_one_does() -> None:
     evidence = [Evidence(named, evidence[0].vector, hits, sentences, vectors)]
     answer = compose(replace(plan, parts=[named]), evidence, library, Settings())
     assert answer.sentences[0].text == old_text
+
+
+def test_a_name_the_question_already_gives_without_accents_answers_nothing() -> None:
+    ivoire = Mention("place", "Côte d'Ivoire")
+    p = replace(part("Which ports of Cote d'Ivoire are listed?", "place", True, ["ports"]),
+                asked_words=plain_words("Which ports of Cote d'Ivoire are listed?"))
+    assert not gives(p, sentence("The Tern Exchange lasts four days.", ivoire))
+    assert gives(p, sentence("The Tern Exchange lasts four days.", Mention("place", "Abidjan")))

@@ -18,6 +18,9 @@ from kb.knowledge import KnowledgeBase
     ("Who is the head of the Office of Quay Assessments?", "person", True),
     ("Who manages the Quay program?", "agent", False),
     ("Where is the Quay Desk?", "place", False),
+    # Which thing of a kind: its name.
+    ("Which countries does the Quay program visit?", "place", True),
+    ("What office manages the Quay program?", "organisation", True),
     ("Is there a fee for a Tern Exchange visit?", "money", True),
     ("What is the purpose of the Tern Exchange?", None, False),
     # A "when" that joins a clause does not ask for a date.

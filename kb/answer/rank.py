@@ -7,7 +7,7 @@ from typing import Any
 
 from kb import rules
 from kb.answer.choose import Scored
-from kb.index.lexical import LexicalIndex, terms
+from kb.index.lexical import LexicalIndex, plain_words, terms
 from kb.models import Document, Hit, Sentence
 from kb.query.plan import PartPlan
 
@@ -21,7 +21,7 @@ def gives(part: PartPlan, sentence: Sentence) -> bool:
     wanted = rules.SATISFIES.get(part.kind, frozenset({part.kind}))
     for m in sentence.mentions:
         if m.kind in wanted:
-            words = {w.lower() for w in m.text.replace("-", " ").split() if w.isalnum()}
+            words = plain_words(m.text)
             if not words or not words <= part.asked_words:
                 return True
     return False

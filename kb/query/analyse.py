@@ -15,7 +15,7 @@ from typing import Any
 
 from kb import rules
 from kb.errors import QuestionError
-from kb.index.lexical import terms
+from kb.index.lexical import plain_words, terms
 from kb.nlp import Pipeline
 from kb.query.language import LanguageDetector
 from kb.query.naming import DocumentNames
@@ -27,7 +27,6 @@ from kb.query.vocabulary import alternatives, expand, unexplained
 _TAG = re.compile(r"<[^>]{0,500}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WH_TAGS = frozenset({"WRB", "WP", "WP$", "WDT"})
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 def clean(text: str, limit: int) -> str:
@@ -105,7 +104,7 @@ class Analyser:
             text=text, query=expand(asked), kind=kind, strict=strict,
             focus=list(focus.values()), named=named,
             unknown=unknown_names(text, self.vocabulary),
-            asked_words=frozenset(_WORD.findall(asked.lower())))
+            asked_words=plain_words(asked))
 
 
 def answer_kind(doc: Any) -> tuple[str | None, bool]:
@@ -123,11 +122,13 @@ def answer_kind(doc: Any) -> tuple[str | None, bool]:
             kind = "duration"  # "how many days"
         if kind == "amount":
             kind = "money" if words & rules.MONEY_WORDS else "count"
-        if word in ("what", "which") or kind is None:
-            kind = _noun_kind(_asked_nouns(tok)) or kind
+        named = _noun_kind(_asked_nouns(tok)) if word in ("what", "which") or kind is None \
+            else None
+        kind = named or kind
         if kind == "agent" and _asks_identity(tok):
             return "person", True  # "who is the head of ...": a name, not a description
-        return kind, kind in rules.STRICT_KINDS
+        return kind, kind in rules.STRICT_KINDS or (
+            word in ("what", "which") and named in rules.NAMED_KINDS)
     roots = [t for t in doc if t.dep_ == "ROOT"]
     # "Is there a fee?", "Give me the e-mail address": the root's subject or object.
     kind = _noun_kind([c for r in roots for c in r.children if c.dep_ in _ARGUMENTS])
