@@ -176,6 +176,10 @@ VERB_POS = frozenset({"VERB", "ADV"})
 # visit" / "visits"). An adverb weighs in full: it states a circumstance the answer must hold
 # ("take the courses online", "visit jointly"), which a near miss adds to what the documents say.
 FOCUS_WEIGHT_VERB = 0.4
+# The noun a wh-word determines ("in what circumstance ...", "which provision ...", "what
+# warning ...") is the category of the answer: the answering sentence states an instance ("if
+# the Secretary finds ...", "5 U.S.C. 553") and seldom the category's own word.
+FOCUS_WEIGHT_CATEGORY = 0.4
 # Words carried from what a follow-up points back to name its referent, which an answering
 # sentence names without repeating every word of the earlier question: together they weigh
 # this share of the part's own words, held in proportion to the share of them present.

@@ -95,6 +95,10 @@ def test_focus_words_weigh_by_what_they_say(kb: KnowledgeBase) -> None:
     [part] = kb.plan("When does the office run the workshop for our officers?").parts
     assert [(f.word, f.weight) for f in part.focus] == [
         ("office", 1.0), ("run", 0.4), ("workshop", 1.0), ("officers", 0.1)]
+    # The noun a wh-word determines is the answer's category, which the answer seldom repeats.
+    [part] = kb.plan("In what circumstance does the office run the workshop?").parts
+    assert [(f.word, f.weight) for f in part.focus] == [
+        ("circumstance", 0.4), ("office", 1.0), ("run", 0.4), ("workshop", 1.0)]
     # An adverb states a circumstance the answer must hold: it weighs in full.
     [part] = kb.plan("Is the workshop run bilaterally?").parts
     assert [(f.word, f.weight) for f in part.focus] == [

@@ -206,10 +206,17 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
             continue
         extra = alternatives(word)
         weight = (rules.FOCUS_WEIGHT_ASKER if _askers_own(tok)
-                  else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB" else 1.0)
+                  else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB"
+                  else rules.FOCUS_WEIGHT_CATEGORY if _category(tok) else 1.0)
         out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
                          (spelled or {}).get(word, frozenset())))
     return out
+
+
+def _category(tok: Any) -> bool:
+    """Whether `tok` is the noun a wh-word determines ("in what circumstance", "which
+    provision"): the category of the answer, which names an instance of it."""
+    return any(c.dep_ == "det" and c.tag_ in _WH_TAGS for c in tok.children)
 
 
 def _askers_own(tok: Any) -> bool:
