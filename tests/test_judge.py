@@ -160,6 +160,15 @@ def test_a_follow_ups_referent_is_named_by_any_of_its_words() -> None:
     assert v.status == RELATED and "\u201ctern\u201d" in v.reason
 
 
+def test_a_follow_up_on_a_named_document_is_about_it_in_every_sentence() -> None:
+    p = part("and when does that last?", "duration", True, [])
+    p.focus = [Focus(w, frozenset(terms(w)), carried=True) for w in ("cargo", "notice")]
+    v = verdict(p, [scored(LASTS, 0.9)])
+    assert v.status == RELATED and "\u201ccargo\u201d" in v.reason  # the missing referent named
+    v = verdict(replace(p, named=["d.txt"]), [scored(LASTS, 0.9)])
+    assert v.status == ANSWERED  # the referent is the document the sentence is from
+
+
 def test_an_faq_sentence_answering_through_its_question_brings_the_opening_reply() -> None:
     # Both sentences sit under the FAQ question "Is the exchange open to officers?"; the later
     # one holds what was asked only through that question, so the reply before it joins.

@@ -106,14 +106,20 @@ def coverage(part: PartPlan, picks: list[Scored], lexical: LexicalIndex,
         else:
             missing[f.carried].append((weight, f.word))
     own, carried = totals[False], totals[True]
+    if part.named and any(s.sentence.doc_id in part.named for s in picks):
+        # "and when did that take effect?" after a question on the 2019 notice: the
+        # referent is the document named, which every sentence of it is about.
+        held[True], missing[True] = carried, []
     if not carried:
         return (held[False] / own if own else 1.0), _main(missing[False])
     if not own:
         return held[True] / carried, _main(missing[True])
     share = rules.FOCUS_WEIGHT_CONTEXT
     covered = (held[False] + share * own * held[True] / carried) / (own * (1 + share))
-    # The referent is named when any of its words is: list them only when none is.
-    return covered, _main(missing[False] + (missing[True] if not held[True] else []))
+    # The referent is named when any of its words is: list them only when none is, or when
+    # they are all that is missing.
+    listed = missing[False] + (missing[True] if not held[True] or not missing[False] else [])
+    return covered, _main(listed)
 
 
 def _main(missing: list[tuple[float, str]]) -> list[str]:
