@@ -59,7 +59,7 @@ class KnowledgeBase:
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
         """Open the live index; raises IndexMissingError or IndexMismatchError."""
-        nlp = Pipeline()
+        nlp = Pipeline(cache_dir=settings.data_dir / "cache")
         return cls(settings, OpenGeneration.open_live(settings, nlp),
                    embedder or Embedder(settings), nlp)
 

@@ -51,7 +51,7 @@ class Analyser:
         self.names = names
         self.vocabulary = vocabulary
         self.speller = Speller(corpus_words)
-        self.detector = LanguageDetector(lambda: self.speller.english_words)
+        self.detector = LanguageDetector(lambda: self.speller.english_words, nlp.language)
         self.glossary = {t.upper(): t for t in glossary}
         # An acronym is held by a sentence that spells it out ("IPS" by "International Port
         # Security"): the stems of each defined term's expansion.
