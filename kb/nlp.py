@@ -77,8 +77,9 @@ class Pipeline:
         return self._nlp
 
     def parse(self, text: str) -> Any:
-        """The spaCy Doc of `text`."""
-        return self._load()(text)
+        """The spaCy Doc of `text`: its tags, parse and lemmas. Its named entities are not
+        found: analysis reads none, and finding them is most of the cost of a parse."""
+        return self._load()(text, disable=["ner"])
 
     def mentions(self, texts: list[str]) -> list[list[Mention]]:
         """For each text, the kinds of fact it states: its named entities by kind, and what
