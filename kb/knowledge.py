@@ -21,6 +21,7 @@ from kb.errors import KBError
 from kb.generation import OpenGeneration
 from kb.index import generations as index
 from kb.index.embedder import Embedder
+from kb.index.export import encoder_root
 from kb.index.store import VectorStore
 from kb.models import Answer, Citation, Document, GlossaryEntry, Hit
 from kb.nlp import Pipeline
@@ -59,7 +60,8 @@ class KnowledgeBase:
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
         """Open the live index; raises IndexMissingError or IndexMismatchError."""
-        nlp = Pipeline(cache_dir=settings.data_dir / "cache")
+        # Beside the exported encoders: models derived once from what is installed.
+        nlp = Pipeline(cache_dir=encoder_root(settings) / "language")
         return cls(settings, OpenGeneration.open_live(settings, nlp),
                    embedder or Embedder(settings), nlp)
 
