@@ -18,8 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 10: sentences record what they state by kind (dates, names, numbers ...), found by spaCy.
 # 11: documents record the text encoding they were read in; overlong lines are split.
 # 12: after "U.S." only an English function word starts a sentence.
-# 13: sentences carry a flag per kind of fact they state, for typed retrieval.
-CHUNKER_VERSION = 13
+CHUNKER_VERSION = 12
 
 # The spaCy model's files (see kb.nlp): what ingest found in each sentence depends on it.
 NLP_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"

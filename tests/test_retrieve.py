@@ -31,21 +31,3 @@ def test_hits_are_distinct_passages(kb: KnowledgeBase) -> None:
     hits = kb.search("Tern Exchange", k=8)
     keys = [" ".join(h.chunk.text.split()) for h in hits]
     assert len(keys) == len(set(keys))
-
-
-def test_a_question_asking_for_a_kind_of_fact_ranks_the_passages_stating_it(
-        kb: KnowledgeBase) -> None:
-    vector = kb.embedder.encode_queries(["Which number do I ring for the Tern Exchange?"])
-    typed = kb.store.nearest_sentence_chunks(vector, 20, {"phone"})[0]
-    assert typed  # every passage listed has a sentence with a phone number
-    chunks = kb.store.get_chunks(typed)
-    sentences, _ = kb.store.sentences_of(list(chunks.values()))
-    for cid in typed:
-        assert any(m.kind == "phone" for s in sentences if s.chunk_id == cid
-                   for m in s.mentions)
-    plain = kb.store.nearest_sentence_chunks(vector, 20)[0]
-    assert set(typed) < set(plain)
-    # The typed ranking votes in the fusion: the passage with the number is among the hits.
-    [hits] = kb.retriever.search_many(["Which number do I ring for the Tern Exchange?"],
-                                      vector, kinds=[frozenset({"phone"})])
-    assert any(h.chunk.chunk_id in typed for h in hits)

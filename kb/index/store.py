@@ -29,11 +29,6 @@ _COLLECTION_OF_ROLE = {"body": SENTENCES, "question": QUESTIONS}
 STORED_ROLES = frozenset(_COLLECTION_OF_ROLE)
 
 
-def kind_key(kind: str) -> str:
-    """The metadata flag of a sentence that states a fact of `kind`."""
-    return f"states_{kind}"
-
-
 def _chunk_meta(c: Chunk) -> dict[str, Any]:
     return {
         "doc_id": c.doc_id, "start": c.start, "end": c.end, "kind": c.kind,
@@ -131,8 +126,7 @@ class VectorStore:
                     documents=[s.text for s in part],
                     metadatas=[
                         {"chunk_id": s.chunk_id, "doc_id": s.doc_id, "start": s.start,
-                         "end": s.end, "role": s.role, "mentions": encode_mentions(s.mentions),
-                         **{kind_key(m.kind): True for m in s.mentions}}
+                         "end": s.end, "role": s.role, "mentions": encode_mentions(s.mentions)}
                         for s in part
                     ],
                     embeddings=vectors[rows[i : i + self._batch]],
@@ -214,18 +208,14 @@ class VectorStore:
         vectors = np.asarray(got["embeddings"], dtype=np.float32)
         return [sentences[n] for n in order], vectors[order]
 
-    def nearest_sentence_chunks(self, vectors: NDArray[np.float32], n: int,
-                                kinds: Iterable[str] = ()) -> list[list[str]]:
+    def nearest_sentence_chunks(self, vectors: NDArray[np.float32], n: int) -> list[list[str]]:
         """For each row of `vectors`, chunk ids in the order of their sentences nearest to
-        it, each once; with `kinds`, only sentences stating one of them (a date, a phone
-        number ...)."""
+        it, each once."""
         total = self._count(SENTENCES)
         if total == 0:
             return [[] for _ in vectors]
-        flags: list[dict[str, Any]] = [{kind_key(k): True} for k in sorted(kinds)]
-        where = None if not flags else flags[0] if len(flags) == 1 else {"$or": flags}
         got = self._c[SENTENCES].query(
-            query_embeddings=list(vectors), n_results=min(n, total), include=[], where=where,
+            query_embeddings=list(vectors), n_results=min(n, total), include=[],
         )
         # A sentence's id names its chunk: no need to read its metadata.
         return [list(dict.fromkeys(chunk_id_of(sid) for sid in ids)) for ids in got["ids"]]

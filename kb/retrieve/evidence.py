@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kb import rules
 from kb.index.embedder import Embedder
 from kb.index.store import VectorStore
 from kb.models import Hit, Sentence
@@ -37,8 +36,7 @@ def gather(plan: QueryPlan, retriever: Retriever, store: VectorStore,
         return []
     queries = [p.query for p in plan.parts]
     vectors = embedder.encode_queries(queries)
-    found = retriever.search_many(queries, vectors, named=[p.named for p in plan.parts],
-                                  kinds=[stated_kinds(p) for p in plan.parts])
+    found = retriever.search_many(queries, vectors, named=[p.named for p in plan.parts])
     chunks = {h.chunk.chunk_id: h.chunk for hits in found for h in hits}
     sentences, sentence_vectors = store.sentences_of(list(chunks.values()))
     rows = _rows_by_chunk(sentences)
@@ -48,14 +46,6 @@ def gather(plan: QueryPlan, retriever: Retriever, store: VectorStore,
         out.append(Evidence(part, vector, hits, [sentences[r] for r in mine],
                             sentence_vectors[mine] if mine else _empty()))
     return out
-
-
-def stated_kinds(part: PartPlan) -> frozenset[str]:
-    """The kinds of fact a sentence must state to answer `part`: none unless its kind is
-    strict."""
-    if not part.strict or part.kind is None:
-        return frozenset()
-    return rules.SATISFIES.get(part.kind, frozenset({part.kind}))
 
 
 def _rows_by_chunk(sentences: list[Sentence]) -> dict[str, list[int]]:

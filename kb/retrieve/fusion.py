@@ -25,11 +25,6 @@ Method = Literal["hybrid", "dense", "bm25"]
 # The passages of documents the question names ("according to the brochure") get a full
 # vote: the asker has said where the answer is.
 FUSION_WEIGHTS = (0.5, 0.5, 1.0, 1.0)
-# A question asking for a kind of fact a sentence states or does not ("how often", "which
-# phone number") ranks the passages whose sentences state that kind, nearest first: the
-# passage holding the answer is found when others share more of the question's words. It
-# is one more semantic ranking and votes as the others do.
-TYPED_WEIGHT = 0.5
 # Candidates are read from the store this many per hit wanted at a time (some are skipped
 # as duplicates or for the per-document cap); most questions need one read.
 READ_WINDOW = 2
@@ -66,13 +61,11 @@ class Retriever:
     def search_many(
         self, queries: Sequence[str], vectors: NDArray[np.float32], k: int | None = None,
         method: Method | None = None, named: Sequence[Sequence[str]] | None = None,
-        kinds: Sequence[frozenset[str]] | None = None,
     ) -> list[list[Hit]]:
         """`search` for several queries (the parts of one question), reading the store
         once for all of them. `named`: for each query, the documents it names; their
         passages are a ranking of their own in the fusion (see `_in_named`) and may fill
-        the hit list past the per-document cap. `kinds`: for each query, the kinds of fact
-        it must be answered with; the passages stating them are a ranking of their own."""
+        the hit list past the per-document cap."""
         k = k or self.settings.top_k
         method = method or self.settings.retrieval
         n = self.settings.candidates
@@ -85,20 +78,11 @@ class Retriever:
         lexical = [self.lexical.search(q, n) if method != "dense" else [] for q in queries]
         rankings = [[[i for i, _ in d], s[:n], [i for i, _ in lx]]
                     for d, s, lx in zip(dense, by_sentence, lexical, strict=True)]
-        weights = [list(FUSION_WEIGHTS[:3]) for _ in queries]
         if named and semantic:
-            for ranks, w, vector, docs in zip(rankings, weights, vectors, named, strict=True):
+            for ranks, vector, docs in zip(rankings, vectors, named, strict=True):
                 if docs:
                     ranks.append(self._in_named(ranks, vector, docs))
-                    w.append(FUSION_WEIGHTS[3])
-        if kinds and semantic:
-            for ranks, w, vector, wanted in zip(rankings, weights, vectors, kinds, strict=True):
-                if wanted:
-                    ranks.append(self.store.nearest_sentence_chunks(
-                        vector[None, :], 2 * n, wanted)[0][:n])
-                    w.append(TYPED_WEIGHT)
-        fused = [rrf(r, self.settings.rrf_k, w)[: 4 * k]
-                 for r, w in zip(rankings, weights, strict=True)]
+        fused = [rrf(r, self.settings.rrf_k, FUSION_WEIGHTS)[: 4 * k] for r in rankings]
         first = self.store.chunks_with_vectors(
             list(dict.fromkeys(cid for f in fused for cid, _ in f[: READ_WINDOW * k])))
         return [
