@@ -159,6 +159,11 @@ HEDGE_WORDS = frozenset({"usually", "normally", "typically", "typical", "usual",
                          "around", "average"})
 # Nouns and verbs so general that they name no subject: "is there anything a ship can do to
 # make things easier", "what will we actually get to see". Coverage does not ask for them.
+# Words that ask to compare what is quoted ("is it the same number?", "do the two notices
+# differ?"): the answer gives each side, and seldom says "same" or "different" itself.
+COMPARISON_WORDS = frozenset({"same", "different", "differ", "differs", "difference",
+                              "differences", "similar", "compare", "compared", "both",
+                              "either"})
 GENERIC_WORDS = frozenset({
     "thing", "things", "stuff", "lot", "lots", "guys", "folks", "idea", "ideas", "part",
     "parts", "bit", "one", "ones", "sort", "type", "kind", "way", "ways", "anything",

@@ -35,6 +35,9 @@ def test_the_kind_of_answer_comes_from_the_parse(kb: KnowledgeBase, question: st
 def test_the_focus_leaves_out_words_of_asking_and_of_the_kind(kb: KnowledgeBase) -> None:
     [part] = kb.plan("How long does a typical Tern Exchange last?").parts
     assert [f.word for f in part.focus] == ["tern", "exchange"]
+    # Asking to compare: the answer gives each side, not the word "same".
+    [part] = kb.plan("Is the workshop the same as the Tern Exchange?").parts
+    assert [f.word for f in part.focus] == ["workshop", "tern", "exchange"]
 
 
 def test_typos_are_repaired_against_the_documents_and_english(kb: KnowledgeBase) -> None:

@@ -193,7 +193,8 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         word = tok.lower_
         if (not tok.is_alpha and not tok.like_num) or tok.is_stop or word in rules.QUESTION_WORDS:
             continue
-        if word in rules.HEDGE_WORDS or word in rules.GENERIC_WORDS or tok.tag_ in _WH_TAGS:
+        if (word in rules.HEDGE_WORDS or word in rules.GENERIC_WORDS
+                or word in rules.COMPARISON_WORDS or tok.tag_ in _WH_TAGS):
             continue
         if tok.pos_ not in rules.FOCUS_POS and not (
                 tok.pos_ in rules.VERB_POS and terms(word) <= vocabulary):
