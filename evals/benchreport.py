@@ -77,6 +77,7 @@ FIGURES = [
     ("load_chroma_p95_ms", "... request latency p95 (ms)"),
     ("load_chroma_requests_per_s", "... answers per second"),
     ("load_chroma_same_as_disk", "... distinct questions answered as from the index on disk"),
+    ("load_chroma_processes_agree", "... both app processes gave the same answers, one by one"),
     ("load_distinct_questions", "Load: distinct questions asked"),
     ("load_foreign_cpu_cores", "Cores other processes kept busy during the load run"),
     ("scale_chunks", "Scale: chunks in the largest generated corpus"),
@@ -201,7 +202,8 @@ def _method(results: dict[str, Any]) -> str:
         "by its client from send to parsed reply; one app process over the index on disk, "
         "then a `chroma run` server holding the index with two app processes, the clients "
         "split between them. An answer is matched when it echoes its question and its text "
-        "is the one a lone request got for that question just before. Each app process "
+        "is the one a lone request got for that question just before (every process is asked "
+        "each question so beforehand, which also warms it). Each app process "
         "answers one question at a time (answering is CPU-bound), so the latency is mostly "
         "queueing: p50 grows with the clients, answers per second with the processes (up to "
         "the cores)."

@@ -216,8 +216,12 @@ def measure_load(settings: Settings, questions_file: Path, config: LoadConfig,
             with ExitStack() as stack:
                 urls = [stack.enter_context(app_server(shared, work / f"app-{n}.log"))
                         for n in range(2)]
-                # Both processes must give the answers the first gives one at a time.
+                # Every process answers each question once beforehand (which also warms
+                # it: the first answers load spaCy and the spelling models), and all must
+                # give the answers the first one gives.
                 mine, single = reference(urls[0], questions)
+                others = [reference(u, questions)[0] for u in urls[1:]]
+                single["processes_agree"] = all(o == mine for o in others)
                 out |= _prefixed("load_chroma", single | hammer(
                     urls, questions, mine, config.clients, config.per_client))
             out["load_chroma_same_as_disk"] = sum(mine[q] == expected[q] for q in expected)

@@ -25,6 +25,7 @@ from kb.settings import Settings
 SettingsFactory = Callable[..., Settings]
 QUAY = "Which office manages the Quay program?"
 MOVED = "Where did everything move?"
+TERN = "How often do partner ports compare security drills in the Tern Exchange?"
 CHROMA = Path(sys.executable).with_name("chroma")
 
 
@@ -86,7 +87,7 @@ def test_two_knowledge_bases_and_another_process_answer_from_one_index_in_the_se
 def test_a_killed_ingest_leaves_the_old_generation_serving_and_the_next_switches_readers(
     server_settings: Settings, embedder: Embedder, tmp_path: Path
 ) -> None:
-    ingest(server_settings, embedder=embedder)
+    whole = ingest(server_settings, embedder=embedder)
     first, _, _ = _held(server_settings)
     assert first is not None
     a = KnowledgeBase.open(server_settings, embedder)
@@ -110,6 +111,9 @@ def test_a_killed_ingest_leaves_the_old_generation_serving_and_the_next_switches
         assert a.refresh() and b.refresh()
         assert a.folder.name == b.folder.name == second
         assert "Tromso" in a.ask(MOVED).text and "Tromso" in b.ask(MOVED).text
+        # Only the changed document was embedded; the others' records were copied over.
+        assert 0 < report.embedded < whole.embedded
+        assert "twice a year" in b.ask(TERN).text
     finally:
         a.close()
         b.close()

@@ -71,6 +71,7 @@ class Server:
     client: Any
     prefix: str
     url: str
+    _control: Any = None
 
     def name(self, *parts: str) -> str:
         return ".".join((self.prefix, *parts))
@@ -90,7 +91,11 @@ class Server:
             return None
 
     def control(self) -> Any:
-        return self.collection(CONTROL)
+        """The pointer's collection; never removed, so its handle is kept (one request
+        fewer for every look at the pointer)."""
+        if self._control is None:
+            self._control = self.collection(CONTROL)
+        return self._control
 
     def close(self) -> None:
         self.client.close()
