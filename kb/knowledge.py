@@ -148,6 +148,12 @@ class KnowledgeBase:
                 raise shared.unreachable(self._server.url, exc) from exc
             raise
 
+    def check(self) -> None:
+        """Raise IndexServerError if the index is in a Chroma server that does not answer
+        (for health checks; a local index is always there once open)."""
+        if self._server is not None:
+            self._live_generation()
+
     def _refresh_quietly(self, name: str) -> None:
         try:
             self.refresh()

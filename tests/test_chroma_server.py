@@ -195,9 +195,13 @@ def test_the_api_says_503_while_the_server_is_down_and_answers_again_after(
             assert reply.status_code == 503
             assert reply.json()["detail"].startswith(
                 f"cannot reach the Chroma server at {url}")
+            health = httpx.get(f"{base}/healthz", timeout=60)
+            assert health.status_code == 503 and "chroma run" in health.json()["detail"]
             with chroma_server(tmp_path / "chroma", port=int(url.rsplit(":", 1)[1])):
                 reply = httpx.post(f"{base}/api/v1/ask", json={"question": QUAY}, timeout=60)
-            assert reply.status_code == 200
+                health = httpx.get(f"{base}/healthz", timeout=60)
+            assert reply.status_code == 200 and health.status_code == 200
             assert "Office of Quay Assessments" in reply.json()["answer"]
+            assert health.json()["index"] == kb.folder.name
     finally:
         kb.close()

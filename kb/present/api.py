@@ -90,7 +90,14 @@ def _add_routes(api: FastAPI, kb: KnowledgeBase, request_model: type[AskRequest]
         return [SourceOut.of(s.document, s.chunks) for s in kb.sources()]
 
     def health() -> Health:
-        """The index generation being served and how many documents it holds."""
+        """The index generation being served and how many documents it holds; 503 when
+        the Chroma server holding the index does not answer."""
+        from fastapi import HTTPException
+
+        try:
+            kb.check()
+        except IndexServerError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from exc
         return Health(status="ok", documents=len(kb.documents), index=kb.folder.name)
 
     # The schema with this server's length limit (annotations here are strings, which
@@ -100,7 +107,8 @@ def _add_routes(api: FastAPI, kb: KnowledgeBase, request_model: type[AskRequest]
              summary="Ask a question")(ask)
     api.get(f"{PREFIX}/sources", response_model=list[SourceOut],
             summary="List the documents")(sources)
-    api.get("/healthz", response_model=Health, summary="Health check")(health)
+    api.get("/healthz", response_model=Health, summary="Health check",
+            responses={503: ERRORS[503]})(health)
     _add_fallback(api)
 
 
