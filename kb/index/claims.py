@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from kb.errors import IngestLockedError
+from kb.errors import IndexServerError, IngestLockedError
 from kb.index import shared
 from kb.index.shared import Server
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 LEASE_S = 300.0
 RENEW_S = 60.0
 _POLL_S = 0.5
+_ATTEMPTS = 10  # refusals to create the lock, with no lock there, before giving up
 
 
 class _Renewer:
@@ -139,13 +140,34 @@ def writer_lock(server: Server, timeout: float) -> Iterator[None]:
     `timeout` seconds for another writer, then raises IngestLockedError; the lock of a
     writer that stopped renewing it LEASE_S ago is taken over."""
     name = server.name(shared.WRITER)
-    deadline = time.monotonic() + timeout
     since = time.time()
+    lock = _acquire(server, name, since, timeout)
+    renewer = _Renewer(lambda: lock.modify(metadata=_writer(since)), RENEW_S, "ipskb-writer")
+    try:
+        yield
+    finally:
+        renewer.stop()
+        try:
+            found = server.existing(shared.WRITER)
+            if found is not None and found.id == lock.id:  # not another writer's since
+                server.client.delete_collection(name)
+        except Exception as exc:  # the server is down: the lock expires
+            log.warning("could not release the writer lock in %s: %s", server.url, exc)
+
+
+def _acquire(server: Server, name: str, since: float, timeout: float) -> Any:
+    """The lock collection, once this process has created it."""
+    deadline = time.monotonic() + timeout
+    refused = 0
     while True:
         lock = _create(server, name, since)
         if lock is not None:
-            break
+            return lock
         holder = _holder_of(server)
+        refused = refused + 1 if holder is None else 0
+        if refused > _ATTEMPTS:  # refused, yet there is no lock
+            raise IndexServerError(f"the Chroma server at {server.url} refuses to create "
+                                   f"the collection {name}; see its log")
         if holder is not None and time.time() - float(holder.get("renewed", 0)) > LEASE_S:
             log.warning("taking over the writer lock of %s (process %s), silent for %.0f s",
                         holder.get("host"), holder.get("pid"),
@@ -158,15 +180,6 @@ def writer_lock(server: Server, timeout: float) -> Iterator[None]:
                 f"writing to the index in {server.url}; try again when it has finished, or "
                 "set IPSKB_INGEST_LOCK_TIMEOUT to wait for it")
         time.sleep(_POLL_S)
-    renewer = _Renewer(lambda: lock.modify(metadata=_writer(since)), RENEW_S, "ipskb-writer")
-    try:
-        yield
-    finally:
-        renewer.stop()
-        try:
-            server.client.delete_collection(name)
-        except Exception as exc:  # taken over as silent, or the server is down: it expires
-            log.warning("could not release the writer lock in %s: %s", server.url, exc)
 
 
 def _writer(since: float) -> dict[str, Any]:
