@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.answer.compose import Library, compose
-from kb.errors import KBError
+from kb.errors import IndexServerError, KBError
 from kb.generation import OpenGeneration
 from kb.index import generations as index
 from kb.index.embedder import Embedder
@@ -176,6 +176,10 @@ class KnowledgeBase:
 
                 if shared.is_connection_error(exc):  # the server went away mid-question
                     raise shared.unreachable(self._server.url, exc) from exc
+                if shared.is_gone(exc):  # see "Limits" in the README; the live one opens
+                    raise IndexServerError(
+                        f"index generation {live.folder.name} is gone from "
+                        f"{self._server.url}; ask again") from exc
             raise
         finally:
             live.leave()

@@ -149,6 +149,27 @@ def test_a_generation_a_reader_holds_outlives_two_ingests_and_goes_with_the_next
     assert first not in _held(server_settings)[2]
 
 
+def test_a_reader_whose_generation_was_removed_is_told_to_ask_again_and_opens_the_live_one(
+    server_settings: Settings, embedder: Embedder
+) -> None:
+    ingest(server_settings, embedder=embedder)
+    with KnowledgeBase.open(server_settings, embedder) as reader:
+        first = reader.folder.name
+        (server_settings.sources_dir / "guide.md").write_text(
+            "# Guide\n\nEverything moved to Tromso.\n")
+        ingest(server_settings, embedder=embedder)
+        server = shared.connect(server_settings)
+        try:  # as if its lease had expired: its process stopped for over LEASE_S
+            shared.remove(server, first, shared.generations(server)[first])
+        finally:
+            server.close()
+        with pytest.raises(IndexServerError, match=f"index generation {first} is gone from"):
+            reader.ask(MOVED)
+        reader.refresh()  # (already under way in the background since that question)
+        assert reader.folder.name == _held(server_settings)[0]
+        assert "Tromso" in reader.ask(MOVED).text
+
+
 def test_one_writer_at_a_time_over_the_server(server_settings: Settings,
                                               embedder: Embedder) -> None:
     server = shared.connect(server_settings)

@@ -64,6 +64,13 @@ def is_connection_error(exc: BaseException) -> bool:
         isinstance(exc, ValueError) and "Could not connect" in str(exc))
 
 
+def is_gone(exc: BaseException) -> bool:
+    """Whether `exc` says a collection read is not in the server (removed by an ingest)."""
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError)
+
+
 @dataclass
 class Server:
     """A connection to the Chroma server and the names the index uses in it."""
