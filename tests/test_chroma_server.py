@@ -21,6 +21,7 @@ from kb.index import claims, shared
 from kb.index.embedder import Embedder
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
+from tests.conftest import REPO
 
 SettingsFactory = Callable[..., Settings]
 QUAY = "Which office manages the Quay program?"
@@ -195,6 +196,11 @@ def test_an_unreachable_server_is_named_with_what_to_do(
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 1
     assert out.stderr.startswith("ipskb: cannot reach the Chroma server at http://127.0.0.1:")
+    app = subprocess.run([sys.executable, str(REPO / "app.py"), "--port", str(free_port())],
+                         env=_env(settings), capture_output=True, text=True, timeout=120)
+    assert app.returncode == 1
+    assert app.stderr.startswith("ipskb app: cannot reach the Chroma server at http://127.0.0.1:")
+    assert "unset IPSKB_CHROMA_URL to use the index on this machine" in app.stderr
     with pytest.raises(IndexServerError, match="must be http://host:port"):
         KnowledgeBase.open(make_settings(chroma_url="127.0.0.1:8000"), embedder)
 
