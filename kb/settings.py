@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     max_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
 
+    chroma_url: str | None = Field(
+        None, description="A Chroma server (`chroma run`) to keep the index in, as "
+        "http[s]://host:port, so that app processes on several machines answer from one "
+        "index; unset: the index is a folder under data_dir.")
+    chroma_prefix: str = Field(
+        "ipskb", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",
+        description="The start of every collection name the index uses in the Chroma server, "
+        "so that several indexes can share one server.")
+
     app_host: str = Field("127.0.0.1", description="Address the app listens on.")
     app_port: int = Field(7860, ge=1, le=65535)
     # A loopback server must still check the Host header: a page on evil.example whose name

@@ -71,18 +71,21 @@ def _sentences(got: dict[str, Any], row: int | None = None) -> list[Sentence]:
 
 class VectorStore:
     """Chunks, answerable sentences and FAQ questions with their embeddings, in one Chroma
-    folder. Counts are cached: a store is written by one ingest and then only read."""
+    folder, or in a Chroma server's collections whose names start with `prefix` (`client`
+    an HttpClient). Counts are cached: a store is written by one ingest and then only read."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None = None, client: Any = None, prefix: str = "") -> None:
         configure_runtime()
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+        if client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
 
+            client = chromadb.PersistentClient(
+                path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
         self.path = path
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        self._c = {name: self._collection(name) for name in (CHUNKS, SENTENCES, QUESTIONS)}
+        self._client = client
+        self._c = {name: self._collection(prefix + name)
+                   for name in (CHUNKS, SENTENCES, QUESTIONS)}
         self._counts: dict[str, int] = {}
         self._batch = int(self._client.get_max_batch_size())
 
@@ -93,13 +96,25 @@ class VectorStore:
             embedding_function=None,
         )
 
+    def copy_from(self, other: VectorStore) -> None:
+        """Add every record of `other`, embeddings and all (an incremental ingest's start
+        in a server, where there is no folder to copy)."""
+        self._counts.clear()
+        for name, source in other._c.items():
+            for offset in range(0, other._count(name), other._batch):
+                got = source.get(include=["documents", "metadatas", "embeddings"],
+                                 limit=other._batch, offset=offset)
+                if got["ids"]:
+                    self._c[name].add(ids=got["ids"], documents=got["documents"],
+                                      metadatas=got["metadatas"], embeddings=got["embeddings"])
+
     def _count(self, name: str) -> int:
         if name not in self._counts:
             self._counts[name] = int(self._c[name].count())
         return self._counts[name]
 
     def close(self) -> None:
-        self._client.close()  # type: ignore[attr-defined]  # Client has it, ClientAPI not
+        self._client.close()
 
     # -- writing ---------------------------------------------------------------------------
     def add_chunks(self, chunks: Sequence[Chunk], vectors: NDArray[np.float32]) -> None:
