@@ -2,6 +2,7 @@
 LangChain baseline, and behaviour at scale on generated corpora.
 
     python -m evals.bench [--sizes 1000,5000] [--skip-scale] [--out evals/bench]
+    python -m evals.bench --only-load [--clients 20] [--per-client 5]
 
 Writes results.json, results.md and PNG plots into the output folder. Works in a temporary
 folder: the project's own index (.ipskb) is never touched.
@@ -10,6 +11,7 @@ folder: the project's own index (.ipskb) is never touched.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import platform
@@ -24,6 +26,7 @@ from time import perf_counter
 from typing import Any
 
 from evals.benchreport import FIGURES, GOALS, check_goals, write_outputs
+from evals.load import LoadConfig, measure_load
 from evals.measure import (
     REPO,
     TimedEmbedder,
@@ -68,6 +71,7 @@ class BenchConfig:
     cold_breakdown: bool = True  # one more cold process, timed phase by phase
     scale_questions: int = 50
     scale_rounds: int = 1  # an answer takes seconds at 50k chunks: one pass is enough
+    load: LoadConfig = field(default_factory=LoadConfig)  # concurrent REST API clients
 
 
 def machine() -> dict[str, Any]:
@@ -138,6 +142,13 @@ def run_real(config: BenchConfig, work: Path, model: Embedder | None = None) -> 
     return {**out, **_ratios(out)}
 
 
+def run_load(config: BenchConfig, work: Path, model: Embedder | None = None) -> dict[str, Any]:
+    """The REST API under load (evals/load.py), on the real corpus."""
+    settings = Settings(data_dir=work / "data", sources_dir=config.sources,
+                        encoder_dir=encoder_root(Settings()).resolve())
+    return measure_load(settings, config.questions, config.load, work, model)
+
+
 def _ratios(out: dict[str, Any]) -> dict[str, float]:
     """The figures the goals compare, each against its reference in the same run."""
     return {
@@ -161,6 +172,7 @@ def run(config: BenchConfig, model: Embedder | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ipskb-bench-") as tmp:
         before = cpu_snapshot()
         results.update(run_real(config, Path(tmp), model))
+        results.update(run_load(config, Path(tmp), model))
         middle = cpu_snapshot()
         # Other processes on a 2-core machine slow the encoder badly (its threads wait for
         # each other), so how busy the machine was is part of every result.
@@ -179,6 +191,25 @@ def run(config: BenchConfig, model: Embedder | None = None) -> dict[str, Any]:
     return results
 
 
+def run_only_load(config: BenchConfig, model: Embedder | None = None) -> dict[str, Any]:
+    """Measure the load figures alone and merge them into the results already in
+    ``config.out`` (the rest of the benchmark is not run again)."""
+    path = config.out / "results.json"
+    results: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    start = perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ipskb-load-") as tmp:
+        before = cpu_snapshot()
+        results.update(run_load(config, Path(tmp), model))
+        results["load_foreign_cpu_cores"] = foreign_cores(before, cpu_snapshot())
+    results["load_date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["load_s"] = round(perf_counter() - start, 1)
+    results["config"]["load"] = asdict(config.load)
+    results["machine"]["load_commit"] = machine()["commit"]
+    results["goals"] = check_goals(results)
+    write_outputs(results, config.out)
+    return results
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -191,6 +222,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=BenchConfig.repeats)
     p.add_argument("--rounds", type=int, default=BenchConfig.rounds)
     p.add_argument("--cold-runs", type=int, default=BenchConfig.cold_runs)
+    p.add_argument("--only-load", action="store_true",
+                   help="run only the REST API load and merge its figures into the results "
+                   "already in the output folder")
+    p.add_argument("--clients", type=int, default=LoadConfig.clients,
+                   help="concurrent API clients of the load run")
+    p.add_argument("--per-client", type=int, default=LoadConfig.per_client,
+                   help="questions each client asks")
+    p.add_argument("--no-chroma", action="store_true",
+                   help="load run: skip the Chroma server with two app processes")
     return p
 
 
@@ -203,12 +243,14 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [] if args.skip_scale else [int(s) for s in args.sizes.split(",") if s.strip()]
     config = BenchConfig(sources=args.sources, questions=args.questions, out=args.out,
                          sizes=sizes, repeats=args.repeats, rounds=args.rounds,
-                         cold_runs=args.cold_runs)
-    results = run(config)
+                         cold_runs=args.cold_runs,
+                         load=LoadConfig(args.clients, args.per_client, not args.no_chroma))
+    results = run_only_load(config) if args.only_load else run(config)
     labels = dict(FIGURES)
     for key, (_, _, goal) in GOALS.items():
         print(f"{labels[key]}: {results.get(key)} (goal {goal}): {results['goals'][key]}")
-    print(f"written to {config.out}/results.md ({results['bench_s']:.0f} s)")
+    took = results["load_s"] if args.only_load else results["bench_s"]
+    print(f"written to {config.out}/results.md ({took:.0f} s)")
     return 0
 
 

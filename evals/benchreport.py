@@ -21,6 +21,10 @@ GOALS: dict[str, tuple[Callable[[float, float], bool], float, str]] = {
     "answer_baseline_p95_ratio": (operator.le, 1.0, "<= 1.0"),
     "cold_ask_s": (operator.le, 2.0, "<= 2 s"),
     "scale_answer_p95_ms": (operator.le, 150, "<= 150 ms"),
+    "load_errors": (operator.eq, 0, "= 0"),
+    "load_mismatched": (operator.eq, 0, "= 0"),
+    "load_chroma_errors": (operator.eq, 0, "= 0"),
+    "load_chroma_mismatched": (operator.eq, 0, "= 0"),
 }
 FIGURES = [
     ("encoder_chunks_per_s", "Encoder: chunks per second"),
@@ -58,6 +62,24 @@ FIGURES = [
     ("baseline_answer_p50_ms", "LangChain baseline: warm answer p50 (ms)"),
     ("baseline_answer_p95_ms", "LangChain baseline: warm answer p95 (ms)"),
     ("real_foreign_cpu_cores", "Cores other processes kept busy during the above (average)"),
+    ("load_clients", "Load: concurrent REST API clients (POST /api/v1/ask)"),
+    ("load_requests", "Load: requests (clients x questions each)"),
+    ("load_errors", "Load, one app process, index on disk: failed requests"),
+    ("load_mismatched", "... answers not matching their own question"),
+    ("load_single_p50_ms", "... one request at a time, beforehand: latency p50 (ms)"),
+    ("load_p50_ms", "... request latency p50 (ms)"),
+    ("load_p95_ms", "... request latency p95 (ms)"),
+    ("load_requests_per_s", "... answers per second"),
+    ("load_chroma_errors", "Load, two app processes, one Chroma server: failed requests"),
+    ("load_chroma_mismatched", "... answers not matching their own question"),
+    ("load_chroma_single_p50_ms", "... one request at a time, beforehand: latency p50 (ms)"),
+    ("load_chroma_p50_ms", "... request latency p50 (ms)"),
+    ("load_chroma_p95_ms", "... request latency p95 (ms)"),
+    ("load_chroma_requests_per_s", "... answers per second"),
+    ("load_chroma_same_as_disk", "... distinct questions answered as from the index on disk"),
+    ("load_chroma_processes_agree", "... both app processes gave the same answers, one by one"),
+    ("load_distinct_questions", "Load: distinct questions asked"),
+    ("load_foreign_cpu_cores", "Cores other processes kept busy during the load run"),
     ("scale_chunks", "Scale: chunks in the largest generated corpus"),
     ("scale_ingest_s", "Scale: ingest at the largest size, stand-in embedder (s)"),
     ("scale_encoding_extrapolated_s", "Scale: real encoding at the largest size, extrapolated (s)"),
@@ -175,4 +197,25 @@ def _method(results: dict[str, Any]) -> str:
         f"{c['scale_questions']} planted-fact questions per size, {c['scale_rounds']} pass(es); "
         "each size ingests in one fresh process and answers in another, and peak memory is "
         "each process's own VmHWM (not `ru_maxrss`, which Linux carries over from the parent)."
+        f" Load (`evals/load.py`{_load_run(results)}): {_load_shape(c)} at once against "
+        "`python app.py` processes the benchmark starts on loopback ports, each request timed "
+        "by its client from send to parsed reply; one app process over the index on disk, "
+        "then a `chroma run` server holding the index with two app processes, the clients "
+        "split between them. An answer is matched when it echoes its question and its text "
+        "is the one a lone request got for that question just before (every process is asked "
+        "each question so beforehand, which also warms it). Each app process "
+        "answers one question at a time (answering is CPU-bound), so the latency is mostly "
+        "queueing: p50 grows with the clients, answers per second with the processes (up to "
+        "the cores)."
     )
+
+
+def _load_shape(c: dict[str, Any]) -> str:
+    load = c.get("load") or {}
+    return (f"{load.get('clients', '?')} clients asking {load.get('per_client', '?')} "
+            "questions each, the questions of the evaluation set in turn,")
+
+
+def _load_run(results: dict[str, Any]) -> str:
+    when = results.get("load_date")
+    return f", run {when} apart from the rest, `--only-load`" if when else ""

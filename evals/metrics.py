@@ -25,7 +25,7 @@ class Passage:
     quote: str
 
 
-CONFIDENT_MODES = ("faq", "extractive")
+CONFIDENT_MODES = ("extractive",)
 HEDGED_MODES = ("related",)
 
 

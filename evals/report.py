@@ -33,7 +33,7 @@ HEADLINE = [
     ("unquoted_sentences", "non-verbatim sentences", "{:.0f}", "0"),
 ]
 DEFINITIONS = """\
-- **Modes**: `faq` and `extractive` answers are *confident* (the cited sentences give what was
+- **Modes**: `extractive` answers are *confident* (the cited sentences give what was
   asked); `related` answers are *hedged* (they say what the documents do not state, then give
   the closest passages); `abstain` gives only the contact.
 - **Answerable** items are English questions the documents answer. Out-of-scope items, and
@@ -56,9 +56,12 @@ KEPT = """Where a component's verdict is not "beats its ablation", it stays for 
 hit@5 columns let you check: dense retrieval finds passages that share no word with the
 question (paraphrases in the askers' own words), and BM25 finds the exact names, numbers and
 codes ("70108", "CM394-0001") that embeddings blur; the answer score also turns on how each
-answer is judged, so a retrieval gain shows there only when the judging lets it. Answering from
-a matching FAQ first gives the FAQ's approved wording when a question repeats an FAQ
-question."""
+answer is judged, so a retrieval gain shows there only when the judging lets it.
+
+Answering from a matching FAQ first (an FAQ question near the question gave its FAQ's answer
+before any search) was removed: against hybrid retrieval alone it scored the same on every dev
+and every test item (0 items differ either way), since the FAQ answers are passages the search
+finds and the judging checks like any other."""
 
 
 def _headline(row_dev: dict[str, float], row_test: dict[str, float]) -> list[str]:
@@ -96,19 +99,17 @@ def _misses(items: list[Item], scored: list[Scored]) -> list[str]:
 
 def _against(settings: Settings, calibration: dict[str, Any]) -> str:
     """How the calibrated thresholds compare with the ones the evaluation ran with."""
-    ran = (settings.faq_threshold, settings.abstain_threshold, settings.cover_threshold)
-    if ran == (calibration["faq_threshold"], calibration["abstain_threshold"],
-               calibration["cover_threshold"]):
+    ran = (settings.abstain_threshold, settings.cover_threshold)
+    if ran == (calibration["abstain_threshold"], calibration["cover_threshold"]):
         return "the thresholds this evaluation used"
-    return (f"this evaluation used {ran[0]}, {ran[1]} and {ran[2]}: set the defaults in "
+    return (f"this evaluation used {ran[0]} and {ran[1]}: set the defaults in "
             "`kb/settings.py` to the calibrated values")
 
 
 # Each component against the system without it, on the test split: a component stays only if
 # it beats its ablation there, or the report says why it is kept.
 ABLATIONS = [("hybrid", "bm25", "dense retrieval beside BM25"),
-             ("hybrid", "dense", "BM25 beside dense retrieval"),
-             ("hybrid_faq", "hybrid", "answering from a matching FAQ first")]
+             ("hybrid", "dense", "BM25 beside dense retrieval")]
 SIGNIFICANT = 0.05  # two-sided sign test over the items the two systems score differently
 
 
@@ -162,8 +163,8 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
         f"({sum(i.split == 'dev' for i in items)} dev, {sum(i.split == 'test' for i in items)} "
         "test) in `evals/questions.jsonl`. Tune on dev, report test.", "",
         f"Settings: model `{settings.model_name}`, chunks of {settings.chunk_size} characters "
-        f"(overlap {settings.chunk_overlap}), top-k {settings.top_k}, FAQ threshold "
-        f"{settings.faq_threshold}, abstention threshold {settings.abstain_threshold}, "
+        f"(overlap {settings.chunk_overlap}), top-k {settings.top_k}, "
+        f"abstention threshold {settings.abstain_threshold}, "
         f"coverage threshold {settings.cover_threshold}.", "",
         f"The test split is frozen: sha256 of its items `{test_sha256}`.", "",
         DEFINITIONS,
@@ -184,10 +185,9 @@ def write_outputs(report: Path, settings: Settings, items: list[Item], results: 
     if calibration:
         lines += [
             "## Threshold calibration (dev split)", "",
-            "A grid search over the FAQ and abstention thresholds, then the coverage threshold, "
+            "A grid search over the abstention threshold, then the coverage threshold, "
             f"scoring the {calibration['dev_items']} dev items, found a best mean score of "
-            f"{calibration['dev_score']:+.2f}; the middle of that plateau is FAQ threshold "
-            f"**{calibration['faq_threshold']}**, abstention threshold "
+            f"{calibration['dev_score']:+.2f}; the middle of that plateau is abstention threshold "
             f"**{calibration['abstain_threshold']}** and coverage threshold "
             f"**{calibration['cover_threshold']}** "
             f"({_against(settings, calibration)}).", "",

@@ -21,14 +21,12 @@ log = logging.getLogger(__name__)
 
 # Product variants: the same index, other retrieval or answering settings.
 SYSTEMS: dict[str, dict[str, Any]] = {
-    "hybrid_faq": {"retrieval": "hybrid", "faq_first": True},
-    "hybrid": {"retrieval": "hybrid", "faq_first": False},
-    "bm25": {"retrieval": "bm25", "faq_first": False},
-    "dense": {"retrieval": "dense", "faq_first": False},
+    "hybrid": {"retrieval": "hybrid"},
+    "bm25": {"retrieval": "bm25"},
+    "dense": {"retrieval": "dense"},
 }
 BASELINE = "langchain_baseline"
 GRID_ABSTAIN = [round(0.30 + 0.02 * i, 2) for i in range(26)]
-GRID_FAQ = [round(0.76 + 0.02 * i, 2) for i in range(9)]
 MIN_REACH = 0.7  # calibration keeps answers holding the facts for this share of dev items
 GRID_COVER = [round(0.3 + 0.05 * i, 2) for i in range(13)]
 
@@ -155,7 +153,7 @@ def _baseline_item(baseline: Any, item: Item) -> Scored:
 
 
 def calibrate(kb: KnowledgeBase, items: list[Item]) -> dict[str, Any]:
-    """The FAQ, abstention and coverage thresholds with the best mean score on the dev split:
+    """The abstention and coverage thresholds with the best mean score on the dev split:
     the middle of the best plateau, since thresholds at its edge generalise worst. Each
     item is analysed and retrieved once; only composition is repeated."""
     from kb.answer.compose import compose
@@ -184,14 +182,12 @@ def calibrate(kb: KnowledgeBase, items: list[Item]) -> dict[str, Any]:
         top = max(ok.values())
         return [k for k, v in ok.items() if v == top], top
 
-    pairs, _ = best({(f, a): figures(faq_threshold=f, abstain_threshold=a)
-                     for f in GRID_FAQ for a in GRID_ABSTAIN})
-    faq_t = _median([f for f, _ in pairs])
-    abstain_t = _median([a for f, a in pairs if f == faq_t])
-    covers, top = best({c: figures(faq_threshold=faq_t, abstain_threshold=abstain_t,
-                                   cover_threshold=c) for c in GRID_COVER})
+    abstains, _ = best({a: figures(abstain_threshold=a) for a in GRID_ABSTAIN})
+    abstain_t = _median(abstains)
+    covers, top = best({c: figures(abstain_threshold=abstain_t, cover_threshold=c)
+                        for c in GRID_COVER})
     return {"dev_items": len(dev), "dev_score": round(top, 3), "min_reach": MIN_REACH,
-            "faq_threshold": faq_t, "abstain_threshold": abstain_t,
+            "abstain_threshold": abstain_t,
             "cover_threshold": _median(covers)}
 
 

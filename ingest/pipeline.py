@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from kb.index import generations as index
 from kb.index.embedder import Embedder
 from kb.index.lexical import LexicalIndex
 from kb.index.store import STORED_ROLES, VectorStore
+from kb.index.targets import Target, target_for
 from kb.models import Chunk, Document, Sentence
 from kb.nlp import Pipeline
 from kb.runtime import configure_runtime
@@ -72,22 +72,19 @@ def ingest(
     """Bring the index in line with the sources folder. One ingest at a time: a second one
     waits for the writer lock, then raises IngestLockedError."""
     configure_runtime()
-    with index.writer_lock(settings):
-        # Under the lock nobody else is building, so any workspace is a dead writer's.
-        stale = index.prune(settings.data_dir, keep=index.current_generation(settings.data_dir))
-        if stale:
-            log.warning("removed what an interrupted ingest left behind: %s", ", ".join(stale))
-        return _ingest(settings, sources_dir or settings.sources_dir, rebuild, progress,
-                       embedder, nlp)
+    target = target_for(settings)
+    with target.locked():
+        return _ingest(settings, target, sources_dir or settings.sources_dir, rebuild,
+                       progress, embedder, nlp)
 
 
 def _ingest(
-    settings: Settings, sources_dir: Path, rebuild: bool, progress: Progress,
+    settings: Settings, target: Target, sources_dir: Path, rebuild: bool, progress: Progress,
     embedder: Embedder | None, nlp: Pipeline | None,
 ) -> IngestReport:
     report = IngestReport()
     sources, report.skipped = discover(sources_dir)
-    prev = index.current_generation(settings.data_dir)
+    prev = target.live()
     report.rebuilt = prev is not None and (rebuild or _mismatch(prev, settings))
     if report.rebuilt and not rebuild:
         log.warning("index settings changed since the last ingest; rebuilding the whole index")
@@ -99,18 +96,16 @@ def _ingest(
         meta = index.read_meta(prev)
         report.chunks, report.sentences = meta["chunks"], meta["sentences"]
         return report
-    workspace, lease = index.new_workspace(settings.data_dir)
+    workspace = target.begin()
     try:
-        _build(workspace, None if report.rebuilt else prev, docs, loaded, report, settings,
+        store = target.store(workspace, None if report.rebuilt else prev)
+        _build(workspace.folder, store, docs, loaded, report, settings,
                embedder or Embedder(settings), progress, nlp or Pipeline())
-        final = index.publish(settings.data_dir, workspace)
+        final = target.publish(workspace)
     except BaseException:
-        lease.release()
-        shutil.rmtree(workspace, ignore_errors=True)
+        target.abandon(workspace)
         raise
-    lease.release()
-    log.info("published %s: %d chunks, %d sentences", final.name, report.chunks,
-             report.sentences)
+    log.info("published %s: %d chunks, %d sentences", final, report.chunks, report.sentences)
     return report
 
 
@@ -222,13 +217,10 @@ def embedding_text(doc: Document, chunk: Chunk) -> str:
 
 
 def _build(
-    workspace: Path, prev: Path | None, docs: dict[str, Document], loaded: list[_Loaded],
+    workspace: Path, store: VectorStore, docs: dict[str, Document], loaded: list[_Loaded],
     report: IngestReport, settings: Settings, embedder: Embedder, progress: Progress,
     nlp: Pipeline,
 ) -> None:
-    if prev is not None:
-        shutil.copytree(prev / "chroma", workspace / "chroma")
-    store = VectorStore(workspace / "chroma")
     try:
         store.delete_documents(report.changed + report.removed)
         chunks = [c for item in loaded for c in item.chunks]

@@ -29,3 +29,7 @@ class QuestionError(KBError):
 
 class IngestLockedError(KBError):
     """Another ingest holds the index's writer lock."""
+
+
+class IndexServerError(KBError):
+    """The Chroma server holding the index (IPSKB_CHROMA_URL) cannot be reached."""

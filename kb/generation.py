@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,13 +32,14 @@ _ATTEMPTS = 5
 
 class OpenGeneration:
     """A generation being read. Counts the questions using it: once replaced (`retire`),
-    it is closed, and its lease let go, when the last of them finishes."""
+    it is closed, and its lease let go, when the last of them finishes. `folder` names it:
+    its folder, or for a generation in a Chroma server, its name alone."""
 
     def __init__(
         self, settings: Settings, folder: Path, store: VectorStore, lexical: LexicalIndex,
         documents: dict[str, Document], chunk_counts: dict[str, int],
         glossary: Sequence[GlossaryEntry], contact_ids: Sequence[str], nlp: Pipeline,
-        lease: leases.Lease | None = None,
+        lease: leases.Held | None = None,
     ) -> None:
         self.folder = folder
         self.store = store
@@ -64,24 +66,61 @@ class OpenGeneration:
 
     @classmethod
     def open_live(cls, settings: Settings, nlp: Pipeline) -> OpenGeneration:
-        """The live generation, leased; raises IndexMissingError or IndexMismatchError."""
+        """The live generation, leased; raises IndexMissingError or IndexMismatchError
+        (and IndexServerError when the index is in a Chroma server that does not answer)."""
+        if settings.chroma_url:
+            return cls._open_shared(settings, nlp)
         for _ in range(_ATTEMPTS):
             folder = index.require_generation(settings)
             lease = leases.take(folder)
             if lease is None:  # removed between reading the pointer and leasing it
                 continue
             try:
-                meta = index.read_meta(folder)
-                return cls(
-                    settings, folder, VectorStore(folder / "chroma"),
-                    LexicalIndex.load(folder / "bm25"), index.read_documents(folder),
-                    dict(meta.get("chunks_per_document", {})), index.read_glossary(folder),
-                    meta.get("contacts", []), nlp, lease)
+                return cls.from_files(settings, folder, folder,
+                                      VectorStore(folder / "chroma"), nlp, lease)
             except BaseException:
                 lease.release()
                 raise
         raise IndexMissingError(
             f"the index in {settings.data_dir} keeps changing; try again")
+
+    @classmethod
+    def _open_shared(cls, settings: Settings, nlp: Pipeline) -> OpenGeneration:
+        """The live generation of the Chroma server: its files are read into memory from a
+        scratch folder, removed once read; its vectors stay in the server."""
+        from kb.index import claims, shared
+
+        for _ in range(_ATTEMPTS):
+            name = shared.require_generation(settings)
+            lease = claims.take(shared.connect(settings), name)
+            if lease is None:  # removed between reading the pointer and leasing it
+                continue
+            try:
+                server = shared.connect(settings)  # the store's own: closed with it
+                try:
+                    with tempfile.TemporaryDirectory(prefix="ipskb-open-") as tmp:
+                        shared.download(server, name, Path(tmp))
+                        store = VectorStore(client=server.client,
+                                            prefix=server.name(name) + ".")
+                        return cls.from_files(settings, Path(name), Path(tmp), store, nlp,
+                                              lease)
+                except BaseException:
+                    server.close()
+                    raise
+            except BaseException:
+                lease.release()
+                raise
+        raise IndexMissingError(
+            f"the index in {settings.chroma_url} keeps changing; try again")
+
+    @classmethod
+    def from_files(cls, settings: Settings, name: Path, files: Path, store: VectorStore,
+                   nlp: Pipeline, lease: leases.Held | None) -> OpenGeneration:
+        """The generation `name` from the folder of its files and its vector store."""
+        meta = index.read_meta(files)
+        return cls(settings, name, store, LexicalIndex.load(files / "bm25"),
+                   index.read_documents(files), dict(meta.get("chunks_per_document", {})),
+                   index.read_glossary(files), meta.get("contacts", []), nlp, lease)
 
     def enter(self) -> None:
         """One more question reads this generation."""

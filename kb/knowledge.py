@@ -15,12 +15,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kb.answer.compose import Library, compose
-from kb.errors import KBError
+from kb.errors import IndexServerError, KBError
 from kb.generation import OpenGeneration
 from kb.index import generations as index
 from kb.index.embedder import Embedder
+from kb.index.export import encoder_root
 from kb.index.store import VectorStore
 from kb.models import Answer, Citation, Document, GlossaryEntry, Hit
 from kb.nlp import Pipeline
@@ -55,11 +57,17 @@ class KnowledgeBase:
         self._opening = threading.Lock()  # one opener of a new generation at a time
         self._refused: set[str] = set()  # generations that could not be opened
         self._closed = False
+        self._server: Any = None  # reads the live pointer when the index is in a server
+        if settings.chroma_url:
+            from kb.index import shared
+
+            self._server = shared.connect(settings)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
         """Open the live index; raises IndexMissingError or IndexMismatchError."""
-        nlp = Pipeline()
+        # Beside the exported encoders: models derived once from what is installed.
+        nlp = Pipeline(cache_dir=encoder_root(settings) / "language")
         return cls(settings, OpenGeneration.open_live(settings, nlp),
                    embedder or Embedder(settings), nlp)
 
@@ -103,7 +111,7 @@ class KnowledgeBase:
         is logged once and the current one kept."""
         before = self._live.folder
         with self._opening:
-            live = index.current_generation(self.settings.data_dir)
+            live = self._live_generation()
             if (self._closed or live is None or live == self._live.folder
                     or live.name in self._refused):
                 return self._live.folder != before  # switched meanwhile by another thread
@@ -123,12 +131,30 @@ class KnowledgeBase:
 
     def _notice(self) -> None:
         """Start opening a newer generation in the background, if there is one."""
-        live = index.current_generation(self.settings.data_dir)
+        live = self._live_generation()
         if (self._closed or live is None or live == self._live.folder
                 or live.name in self._refused or self._opening.locked()):
             return
         threading.Thread(target=self._refresh_quietly, args=(live.name,), name="ipskb-follow",
                          daemon=True).start()
+
+    def _live_generation(self) -> Path | None:
+        if self._server is None:
+            return index.live_generation(self.settings)
+        from kb.index import shared
+
+        try:
+            return index.live_generation(self.settings, self._server)
+        except Exception as exc:
+            if shared.is_connection_error(exc):
+                raise shared.unreachable(self._server.url, exc) from exc
+            raise
+
+    def check(self) -> None:
+        """Raise IndexServerError if the index is in a Chroma server that does not answer
+        (for health checks; a local index is always there once open)."""
+        if self._server is not None:
+            self._live_generation()
 
     def _refresh_quietly(self, name: str) -> None:
         try:
@@ -146,6 +172,17 @@ class KnowledgeBase:
             live.enter()
         try:
             yield live
+        except Exception as exc:
+            if self._server is not None:
+                from kb.index import shared
+
+                if shared.is_connection_error(exc):  # the server went away mid-question
+                    raise shared.unreachable(self._server.url, exc) from exc
+                if shared.is_gone(exc):  # see "Limits" in the README; the live one opens
+                    raise IndexServerError(
+                        f"index generation {live.folder.name} is gone from "
+                        f"{self._server.url}; ask again") from exc
+            raise
         finally:
             live.leave()
 
@@ -157,6 +194,8 @@ class KnowledgeBase:
         """Close the generation being read (its lease goes with it); follow no more."""
         self._closed = True
         self._live.retire()
+        if self._server is not None:
+            self._server.close()
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -214,7 +253,7 @@ class KnowledgeBase:
     def _gather(self, g: OpenGeneration, plan: QueryPlan) -> list[Evidence]:
         if not plan.readable or plan.define:
             return []
-        return gather(plan, g.retriever, g.store, self.embedder, self.settings.faq_first)
+        return gather(plan, g.retriever, g.store, self.embedder)
 
     def compose(self, plan: QueryPlan, evidence: list[Evidence]) -> Answer:
         """The answer to `plan` from `evidence`."""

@@ -13,7 +13,7 @@ CANNOT_ANSWER = "The IPS Program documents I have do not answer this question."
 NOT_STATED = "The documents do not"
 
 Status = Literal["current", "excerpt", "historical"]
-Mode = Literal["faq", "extractive", "related", "abstain"]
+Mode = Literal["extractive", "related", "abstain"]
 
 
 @dataclass

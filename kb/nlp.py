@@ -17,6 +17,7 @@ from typing import Any
 from kb import rules
 from kb.errors import ModelError
 from kb.models import Mention
+from kb.query.language import LanguageModel
 from kb.runtime import torch_hidden
 from kb.settings import NLP_SHA256
 
@@ -48,9 +49,12 @@ def folder_digest(folder: Path) -> str:
 
 
 class Pipeline:
-    """spaCy, loaded on first use after its files are checked; safe to share between threads."""
+    """The models question analysis uses: spaCy, loaded on first use after its files are
+    checked, and the language identifier (unpacked once into `cache_dir`, if given); safe to
+    share between threads."""
 
-    def __init__(self, expected_sha256: str = MODEL_SHA256) -> None:
+    def __init__(self, expected_sha256: str = MODEL_SHA256, cache_dir: Path | None = None) -> None:
+        self.language = LanguageModel(cache_dir)
         self._expected = expected_sha256
         self._nlp: Any = None
         self._lock = threading.Lock()
@@ -73,8 +77,9 @@ class Pipeline:
         return self._nlp
 
     def parse(self, text: str) -> Any:
-        """The spaCy Doc of `text`."""
-        return self._load()(text)
+        """The spaCy Doc of `text`: its tags, parse and lemmas. Its named entities are not
+        found: analysis reads none, and finding them is most of the cost of a parse."""
+        return self._load()(text, disable=["ner"])
 
     def mentions(self, texts: list[str]) -> list[list[Mention]]:
         """For each text, the kinds of fact it states: its named entities by kind, and what

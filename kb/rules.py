@@ -67,6 +67,11 @@ SYNONYMS: list[tuple[str, str]] = [
 STRICT_KINDS = frozenset({
     "date", "duration", "frequency", "count", "money", "percent", "email", "phone", "url",
 })
+# "Which countries ...", "what office ...": a question that asks which thing of a kind wants
+# its name, so only a sentence naming one (a place, a person, an organisation the question
+# does not already name) answers it. "Where" and "who" alone are answered by a description
+# too ("through the liaison officer").
+NAMED_KINDS = frozenset({"place", "person", "organisation"})
 # What the wh-word asks for, read from spaCy's parse: (wh-word, the word it modifies) -> kind.
 WH_KINDS: dict[tuple[str, str], str] = {
     ("how", "long"): "duration", ("how", "often"): "frequency",
@@ -154,6 +159,11 @@ HEDGE_WORDS = frozenset({"usually", "normally", "typically", "typical", "usual",
                          "around", "average"})
 # Nouns and verbs so general that they name no subject: "is there anything a ship can do to
 # make things easier", "what will we actually get to see". Coverage does not ask for them.
+# Words that ask to compare what is quoted ("is it the same number?", "do the two notices
+# differ?"): the answer gives each side, and seldom says "same" or "different" itself.
+COMPARISON_WORDS = frozenset({"same", "different", "differ", "differs", "difference",
+                              "differences", "similar", "compare", "compared", "both",
+                              "either"})
 GENERIC_WORDS = frozenset({
     "thing", "things", "stuff", "lot", "lots", "guys", "folks", "idea", "ideas", "part",
     "parts", "bit", "one", "ones", "sort", "type", "kind", "way", "ways", "anything",
@@ -168,8 +178,13 @@ VERB_POS = frozenset({"VERB", "ADV"})
 # How much each focus word weighs when judging whether sentences hold what a part is about
 # (on top of its IDF). The nouns of the part itself name its subject; a verb is how the asker
 # phrases the action, which an answering sentence often states with another verb ("aim to
-# visit" / "visits").
+# visit" / "visits"). An adverb weighs in full: it states a circumstance the answer must hold
+# ("take the courses online", "visit jointly"), which a near miss adds to what the documents say.
 FOCUS_WEIGHT_VERB = 0.4
+# The noun a wh-word determines ("in what circumstance ...", "which provision ...", "what
+# warning ...") is the category of the answer: the answering sentence states an instance ("if
+# the Secretary finds ...", "5 U.S.C. 553") and seldom the category's own word.
+FOCUS_WEIGHT_CATEGORY = 0.4
 # Words carried from what a follow-up points back to name its referent, which an answering
 # sentence names without repeating every word of the earlier question: together they weigh
 # this share of the part's own words, held in proportion to the share of them present.
@@ -214,12 +229,6 @@ EDITORIAL_PENALTY = 0.15  # a statute's editorial notes are its history, not wha
 # Headings under which a statute gives its history (old and new wording), not its law.
 EDITORIAL = re.compile(r"^(?:editorial notes|amendments|statutory notes|prior provisions|"
                        r"source credit|codification)\b", re.IGNORECASE)
-FAQ_MARGIN = 0.1  # an FAQ answer yields to a passage sentence this much better
-# A question that repeats every word of an FAQ question and adds the asker's circumstances
-# ("Is training available for our port staff?") asks that FAQ even when the added words pull
-# the embeddings apart; its answer must then also hold what the question is about. Below this
-# similarity the shared words are a coincidence of wording.
-FAQ_CONTAINED_FLOOR = 0.5
 
 # -- honest confidence (the coverage threshold is a setting, calibrated on dev) -------------------
 RELEVANCE_SPAN = 0.4  # score above the abstention threshold at which relevance counts as full

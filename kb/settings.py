@@ -88,20 +88,27 @@ class Settings(BaseSettings):
 
     retrieval: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Which rankings retrieval fuses (the others exist for evaluation).")
-    faq_first: bool = Field(True, description="Answer from a matching FAQ before searching.")
     top_k: int = Field(8, ge=1, le=50, description="Passages answers are drawn from.")
     per_document: int = Field(4, ge=1, le=50, description="Most passages from one document.")
     candidates: int = Field(20, ge=1, le=200, description="Hits per retriever before fusion.")
     rrf_k: int = Field(60, ge=1)
 
     # Calibrated on evals/questions.jsonl (dev split); see evals/report.md.
-    faq_threshold: float = Field(0.84, ge=0.0, le=1.0)
     abstain_threshold: float = Field(0.62, ge=0.0, le=2.0)
     # The share of what a question is about that a confident answer's sentences must hold;
     # below it the answer is "related": it says what the documents do not state.
     cover_threshold: float = Field(0.9, ge=0.0, le=1.0)
     max_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
+
+    chroma_url: str | None = Field(
+        None, description="A Chroma server (`chroma run`) to keep the index in, as "
+        "http[s]://host:port, so that app processes on several machines answer from one "
+        "index; unset: the index is a folder under data_dir.")
+    chroma_prefix: str = Field(
+        "ipskb", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",
+        description="The start of every collection name the index uses in the Chroma server, "
+        "so that several indexes can share one server.")
 
     app_host: str = Field("127.0.0.1", description="Address the app listens on.")
     app_port: int = Field(7860, ge=1, le=65535)

@@ -1,4 +1,4 @@
-"""Answering on the planted-fact corpus: FAQ first, extractive, abstention, status, history."""
+"""Answering on the planted-fact corpus: extractive, abstention, status, history."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ def assert_well_cited(kb: KnowledgeBase, answer: Answer) -> None:
     assert pieces == [s.text for s in answer.sentences]  # nothing but cited sentences
 
 
-def test_faq_first_returns_the_approved_answer(kb: KnowledgeBase) -> None:
+def test_an_faq_answer_is_quoted_and_cited_at_its_question(kb: KnowledgeBase) -> None:
     answer = kb.ask("How do I request a Tern Exchange visit?")
-    assert answer.mode == "faq"
+    assert answer.mode == "extractive"
     assert answer.citations[0].location == "How do I request a Tern Exchange visit?"
     assert answer.citations[0].source == "faq.txt" and answer.citations[0].status == "current"
     assert "should be made through the regional liaison officer" in answer.text
@@ -69,7 +69,7 @@ def test_excerpt_and_historical_sources_are_marked(kb: KnowledgeBase) -> None:
     assert f"[{zeta[0].n}, excerpt]" in answer.text
     assert f"Note: [{zeta[0].n}] is from an excerpt" in answer.text
     old = kb.ask("What does the program plan for country visits?")
-    assert old.mode == "faq" and old.citations[0].status == "historical"
+    assert old.mode == "extractive" and old.citations[0].status == "historical"
     assert "[1, historical]" in old.text and "historical document" in old.text
     assert_well_cited(kb, old)
 
@@ -162,7 +162,7 @@ def test_a_question_naming_a_document_is_answered_from_it(kb: KnowledgeBase) -> 
     assert [s.text for s in answer.sentences] == ["Visit requests go to the Quay Desk in Lisbon."]
     assert_well_cited(kb, answer)
     # An FAQ of another document does not answer a question that names this one.
-    assert kb.ask("How do I request a Tern Exchange visit?").mode == "faq"
+    assert kb.ask("How do I request a Tern Exchange visit?").citations[0].source == "faq.txt"
     assert kb.ask("How do I request a Tern Exchange visit, according to the brochure?"
                   ).mode == "extractive"
 

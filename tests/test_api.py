@@ -117,7 +117,7 @@ def test_openapi_document_and_gradio_beside_it(client: httpx.Client, base_url: s
     spec = client.get(OPENAPI_URL).json()
     assert set(spec["paths"]) == {"/api/v1/ask", "/api/v1/sources", "/healthz"}
     ask = spec["paths"]["/api/v1/ask"]["post"]
-    assert set(ask["responses"]) == {"200", "411", "413", "415", "422"}
+    assert set(ask["responses"]) == {"200", "411", "413", "415", "422", "503"}
     assert client.get("/").status_code == 200  # the chat page
     result = Client(base_url + "/", verbose=False).predict(QUAY, api_name="/ask")
     assert result["mode"] == "extractive" and result["citations"][0]["source"] == "guide.md"

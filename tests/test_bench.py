@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from evals.baseline import LangChainBaseline
-from evals.bench import BenchConfig, run
+from evals.bench import BenchConfig, run, run_only_load
+from evals.load import LoadConfig
 from evals.standin import HashEmbedder
 from evals.synthetic import UNITS_PER_DOC, write_corpus
 from kb.index.embedder import Embedder
@@ -35,6 +36,8 @@ REQUIRED: dict[str, type | tuple[type, ...]] = {
     "encoder_onnx_passages_per_s": NUMBERS, "encoder_onnx_int8_passages_per_s": NUMBERS,
     "encoder_onnx_torch_ratio": NUMBERS, "answer_baseline_p95_ratio": NUMBERS,
     "cold_ask_reference_ratio": NUMBERS,
+    "load_requests": int, "load_errors": int, "load_mismatched": int, "load_p50_ms": NUMBERS,
+    "load_p95_ms": NUMBERS, "load_requests_per_s": NUMBERS,
 }
 SCALE_ROW = ["chunks", "ingest_s", "index_mb", "peak_rss_mb", "answer_p95_ms",
              "encoding_extrapolated_s", "fact_recall"]
@@ -45,6 +48,7 @@ def test_benchmark_writes_every_figure(tmp_path: Path, embedder: Embedder) -> No
     config = BenchConfig(
         sources=copy_corpus(tmp_path / "sources"), questions=DATA / "questions.jsonl", out=out,
         sizes=[300], repeats=1, rounds=1, cold_runs=1, cold_breakdown=False, scale_questions=10,
+        load=LoadConfig(clients=2, per_client=1),
     )
     run(config, embedder)
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -61,6 +65,14 @@ def test_benchmark_writes_every_figure(tmp_path: Path, embedder: Embedder) -> No
     assert "| Figure |" in report and "stand-in embedder" in report
     for name in ("latency.png", "throughput.png", "scale.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
+    # The load run alone, merged into the results already there.
+    config.load = LoadConfig(clients=2, per_client=2, chroma=False)
+    run_only_load(config, embedder)
+    merged = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert merged["load_requests"] == 4 and merged["load_errors"] == 0
+    assert merged["scale_chunks"] == 300 and merged["date"] == results["date"]
+    assert merged["config"]["load"] == {"clients": 2, "per_client": 2, "chroma": False}
+    assert "run " + merged["load_date"] in (out / "results.md").read_text(encoding="utf-8")
 
 
 def test_stand_in_embedder_is_deterministic_unit_length_and_word_based() -> None:

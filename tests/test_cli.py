@@ -101,7 +101,7 @@ def test_python_dash_m_kb_runs(env: KnowledgeBase) -> None:
         [sys.executable, "-m", "kb", "ask", "--json", "How do I request a Tern Exchange visit?"],
         capture_output=True, text=True, env=dict(os.environ), timeout=300, check=True,
     ).stdout
-    assert json.loads(out)["mode"] == "faq"
+    assert json.loads(out)["mode"] == "extractive"
 
 
 def test_ask_json_exits_non_zero_when_a_question_fails(

@@ -184,7 +184,7 @@ def test_answers_import_neither_torch_nor_transformers(kb: KnowledgeBase) -> Non
         "from kb.knowledge import KnowledgeBase\n"
         "from kb.settings import Settings\n"
         "with KnowledgeBase.open(Settings()) as kb:\n"
-        "    assert kb.ask('How do I request a Tern Exchange visit?').mode == 'faq'\n"
+        "    assert kb.ask('How do I request a Tern Exchange visit?').mode == 'extractive'\n"
         "    assert kb.ask('Who manages the screening drills?').text\n"
         f"print([m for m in {HEAVY!r} if m in sys.modules])\n"
     )

@@ -39,19 +39,19 @@ def test_answer_figures_and_score() -> None:
 def test_runner_writes_report_results_and_plots(kb: KnowledgeBase, tmp_path: Path) -> None:
     report = tmp_path / "report.md"
     summary = run_eval(kb.settings, DATA / "questions.jsonl", report, calibrate_too=True,
-                       systems=["hybrid_faq", "hybrid", "bm25", "langchain_baseline"])
-    assert summary.startswith("3 questions (hybrid_faq): confident and right "
+                       systems=["hybrid", "bm25", "langchain_baseline"])
+    assert summary.startswith("3 questions (hybrid): confident and right "
                               "100.0% of answerable")
     assert "unquoted sentences 0" in summary
     text = report.read_text()
-    assert "| hybrid_faq | 3 |" in text and "| langchain_baseline | 3 |" in text
+    assert "| hybrid | 3 |" in text and "| langchain_baseline | 3 |" in text
     assert "## Threshold calibration (dev split)" in text
     # One test item: no difference between systems can be shown, and the report says so.
     assert ("| dense retrieval beside BM25 (hybrid vs bm25) | +1.00 | +1.00 | 100% | 100% "
             "| 0 | 0 | 1.00 | no difference the test split can show |") in text
     results = json.loads((tmp_path / "results.json").read_text())
-    assert set(results["systems"]) == {"hybrid_faq", "hybrid", "bm25", "langchain_baseline"}
-    overall = results["systems"]["hybrid_faq"]["test"]["overall"]
+    assert set(results["systems"]) == {"hybrid", "bm25", "langchain_baseline"}
+    overall = results["systems"]["hybrid"]["test"]["overall"]
     assert overall["items"] == 1 and overall["confident_right"] == 1.0
     assert (tmp_path / "systems.png").stat().st_size > 1000
     assert (tmp_path / "categories.png").stat().st_size > 1000

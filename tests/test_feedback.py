@@ -113,7 +113,7 @@ def test_bad_rating_filter_is_rejected(store: FeedbackStore) -> None:
 
 def test_answer_without_question_is_rejected(store: FeedbackStore) -> None:
     with pytest.raises(ValueError, match="question"):
-        store.add({"answer": "x", "mode": "faq", "citations": []}, 1)
+        store.add({"answer": "x", "mode": "extractive", "citations": []}, 1)
 
 
 def test_reason_is_capped(store: FeedbackStore) -> None:
@@ -128,7 +128,7 @@ def test_reading_a_missing_store_creates_nothing(store: FeedbackStore) -> None:
 
 def test_export_writes_only_thumbs_down(store: FeedbackStore, tmp_path: Path) -> None:
     store.add(contract("Good one?"), 1, "fine")
-    store.add(contract("Which office manages the Quay program?", "Wrong office.", "faq"), -1,
+    store.add(contract("Which office manages the Quay program?", "Wrong office.", "extractive"), -1,
               "names the wrong office")
     store.add(contract("What is a French omelette?", "No answer.", "abstain", []), -1)
     out = tmp_path / "evals" / "drafts.jsonl"
@@ -140,7 +140,7 @@ def test_export_writes_only_thumbs_down(store: FeedbackStore, tmp_path: Path) ->
     assert drafts == [
         {"id": "fb-2", "category": "", "question": "Which office manages the Quay program?",
          "answerable": None, "facts": [], "sources": [], "split": "dev", "draft": True,
-         "answer_given": "Wrong office.", "mode_given": "faq",
+         "answer_given": "Wrong office.", "mode_given": "extractive",
          "feedback_reason": "names the wrong office"},
         {"id": "fb-3", "category": "", "question": "What is a French omelette?",
          "answerable": None, "facts": [], "sources": [], "split": "dev", "draft": True,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from kb.answer.choose import Scored
 from kb.answer.compose import Library, from_verdicts
 from kb.answer.judge import ANSWERED, RELATED, UNANSWERED, judge
 from kb.answer.rank import gives
-from kb.index.lexical import LexicalIndex, terms
+from kb.index.lexical import LexicalIndex, plain_words, terms
 from kb.models import Chunk, Document, Hit, Mention, Sentence
-from kb.query.plan import Focus, PartPlan
+from kb.query.plan import Focus, PartPlan, QueryPlan
 
 TEXT = ("The Tern Exchange lasts four days. Requests go to the liaison officer. "
         "The Commandant of the Harbor Office approves every request.")
@@ -156,3 +158,68 @@ def test_a_follow_ups_referent_is_named_by_any_of_its_words() -> None:
     p.focus = [f for f in p.focus if f.word != "request"]
     v = verdict(p, [scored(COMMANDANT, 0.9)], cover=0.8)
     assert v.status == RELATED and "\u201ctern\u201d" in v.reason
+
+
+def test_a_follow_up_on_a_named_document_is_about_it_in_every_sentence() -> None:
+    p = part("and when does that last?", "duration", True, [])
+    p.focus = [Focus(w, frozenset(terms(w)), carried=True) for w in ("cargo", "notice")]
+    v = verdict(p, [scored(LASTS, 0.9)])
+    assert v.status == RELATED and "\u201ccargo\u201d" in v.reason  # the missing referent named
+    v = verdict(replace(p, named=["d.txt"]), [scored(LASTS, 0.9)])
+    assert v.status == ANSWERED  # the referent is the document the sentence is from
+
+
+def test_an_faq_sentence_answering_through_its_question_brings_the_opening_reply() -> None:
+    # Both sentences sit under the FAQ question "Is the exchange open to officers?"; the later
+    # one holds what was asked only through that question, so the reply before it joins.
+    question = terms("Is the Tern Exchange open to officers?")
+    opening = Scored(LASTS, np.eye(4, dtype=np.float32)[0], 0.6,
+                     terms(LASTS.text) | question, in_faq=True)
+    later = Scored(REQUESTS, np.eye(4, dtype=np.float32)[1], 0.9,
+                   terms(REQUESTS.text) | question, in_faq=True)
+    p = part("Is the Tern Exchange open to officers?", None, False, ["tern", "exchange"])
+    v = verdict(p, [later, opening])
+    assert v.status == ANSWERED
+    assert [s.sentence for s in v.picks] == [LASTS, REQUESTS]
+    # The same sentence outside an FAQ stands alone.
+    alone = Scored(REQUESTS, later.vector, 0.9, later.terms)
+    assert [s.sentence for s in verdict(p, [alone, scored(LASTS, 0.3)]).picks] == [REQUESTS]
+
+
+def test_a_historical_document_answers_only_when_no_current_one_does() -> None:
+    from kb.answer.compose import compose
+    from kb.retrieve.evidence import Evidence
+    from kb.settings import Settings
+
+    old_text = "Requests for the Tern Exchange go to the Lisbon desk by fax."
+    new_text = "Requests for the Tern Exchange go to the liaison officer."
+    docs = {"old.txt": Document("old.txt", "Old brochure", old_text, "o", status="historical"),
+            "new.txt": Document("new.txt", "Current FAQ", new_text, "n")}
+    lexical = LexicalIndex.build(["old", "new", "x"], [old_text, new_text, "cargo screening"])
+    library = Library.of(docs, lexical, [], [])
+    chunks = {d: Chunk(chunk_id=d, doc_id=d, text=t.text, start=0, end=len(t.text))
+              for d, t in docs.items()}
+    sentences = [Sentence(f"{d}.0", d, d, t.text, 0, len(t.text)) for d, t in docs.items()]
+    # The old brochure's sentence is closer to the question than the current FAQ's.
+    vectors = np.array([[1.0, 0.0], [0.9, 0.43]], dtype=np.float32)
+    p = part("Where do requests for the Tern Exchange go?", None, False,
+             ["requests", "tern", "exchange"])
+    hits = [Hit(chunk=chunks[d], score=1.0, dense_score=0.8) for d in docs]
+    plan = QueryPlan(question=p.text, text=p.text, parts=[p])
+    evidence = [Evidence(p, np.array([1.0, 0.0], dtype=np.float32), hits, sentences, vectors)]
+    answer = compose(plan, evidence, library, Settings())
+    assert answer.mode == "extractive"
+    assert [s.text for s in answer.sentences] == [new_text]
+    # Asked of the old brochure by name, it answers.
+    named = replace(p, named=["old.txt"])
+    evidence = [Evidence(named, evidence[0].vector, hits, sentences, vectors)]
+    answer = compose(replace(plan, parts=[named]), evidence, library, Settings())
+    assert answer.sentences[0].text == old_text
+
+
+def test_a_name_the_question_already_gives_without_accents_answers_nothing() -> None:
+    ivoire = Mention("place", "Côte d'Ivoire")
+    p = replace(part("Which ports of Cote d'Ivoire are listed?", "place", True, ["ports"]),
+                asked_words=plain_words("Which ports of Cote d'Ivoire are listed?"))
+    assert not gives(p, sentence("The Tern Exchange lasts four days.", ivoire))
+    assert gives(p, sentence("The Tern Exchange lasts four days.", Mention("place", "Abidjan")))

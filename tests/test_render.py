@@ -45,7 +45,7 @@ def test_question_and_answer_text_are_escaped_exactly_once() -> None:
 def test_markers_link_to_their_own_answers_sources() -> None:
     first = _answer("extractive", [_cite(1), _cite(2, location="")],
                     [("One.", 1), ("Two.", 2)])
-    second = _answer("faq", [_cite(1)], [("Three.", 1)])
+    second = _answer("related", [_cite(1)], [("Three.", 1)])
     out = transcript_html([Turn(1, "a", first), Turn(2, "b", second)], {})
     assert ('<a class="ipskb-marker" href="#ipskb-t1-c2" data-cite="ipskb-t1-c2" '
             'title="A &lt;b&gt;title&lt;/b&gt;">[2]</a>') in out

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.index.lexical import LexicalIndex
+from kb.index.lexical import LexicalIndex, terms
 from kb.models import Sentence
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class Scored:
     score: float
     terms: set[str]  # its words, with its passage's heading and FAQ question
     aside: bool = False  # from a statute's editorial notes: an answer only if nothing is better
+    in_faq: bool = False  # from an FAQ's answer
 
 
 def select(
@@ -82,6 +83,24 @@ def each_named(chosen: list[Scored], ranked: list[Scored], named: Sequence[str])
         best = next((s for s in ranked if s.sentence.doc_id == doc_id and not s.aside), None)
         if best is not None and best.score >= NAMED_FLOOR * ranked[0].score:
             out.append(best)
+    return out
+
+
+def with_openings(chosen: list[Scored], ranked: list[Scored], wanted: set[str],
+                  lexical: LexicalIndex) -> list[Scored]:
+    """An FAQ answer's opening sentence is its reply to its question: a later sentence of it
+    that holds what was asked only through that question ("Is training available?" over
+    "Seats are limited to twelve officers.") brings the opening sentence before it."""
+    out: list[Scored] = []
+    for s in chosen:
+        if s.in_faq and lexical.coverage(wanted, terms(s.sentence.text)) < lexical.coverage(
+                wanted, s.terms):
+            opening = min((o for o in ranked if o.sentence.chunk_id == s.sentence.chunk_id),
+                          key=lambda o: o.sentence.start)
+            if opening not in out and opening not in chosen[: chosen.index(s)]:
+                out.append(opening)
+        if s not in out:
+            out.append(s)
     return out
 
 

@@ -1,10 +1,10 @@
 """Answer composition: a pure function of the query plan and its evidence.
 
 In order: a question the offline answerer cannot read gets a notice in its language; a
-request to spell out an acronym is answered from the glossary; a question close to an FAQ
-question gets that FAQ's approved answer; otherwise each part is judged (kb.answer.judge)
-and the answer is extractive (the cited sentences give what was asked), related (they touch
-it but do not state it, and the answer says so first) or an abstention with the contact.
+request to spell out an acronym is answered from the glossary; otherwise each part is
+judged (kb.answer.judge) and the answer is extractive (the cited sentences give what was
+asked), related (they touch it but do not state it, and the answer says so first) or an
+abstention with the contact.
 Every quoted sentence is verbatim with its citation marker.
 """
 
@@ -16,22 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.sentences import split_sentences
-from kb import rules
 from kb.answer import notices
 from kb.answer.choose import Scored
 from kb.answer.cite import abstention, contact_citations, render
-from kb.answer.judge import ANSWERED, HEDGED_CEILING, RELATED, Verdict, coverage, judge
-from kb.answer.rank import gives, rank
+from kb.answer.judge import ANSWERED, HEDGED_CEILING, RELATED, Verdict, judge
+from kb.answer.rank import rank
 from kb.index.lexical import LexicalIndex, terms
 from kb.models import Answer, Chunk, Citation, Document, GlossaryEntry, Hit, Mode, Sentence
 from kb.query.plan import PartPlan, QueryPlan
-from kb.retrieve.evidence import Evidence, FaqCandidate
+from kb.retrieve.evidence import Evidence
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
-
-FAQ_TIE = 0.03  # a current document's FAQ wins over another this close to it
-
 
 @dataclass
 class Library:
@@ -80,15 +76,28 @@ def _compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
             return defined
     ranked = [rank(ev.part, ev.vector, ev.hits, ev.sentences, ev.vectors, library.lexical,
                    library.documents, library.naming) for ev in evidence]
-    if len(evidence) == 1 and settings.faq_first:
-        faq = faq_answer(plan, evidence[0], ranked[0], library, settings)
-        if faq is not None:
-            return faq
     limit = settings.max_sentences if len(evidence) == 1 else 2
-    verdicts = [judge(ev.part, r, limit, settings.abstain_threshold, library.lexical,
-                      library.titles, library.naming, settings.cover_threshold)
+    verdicts = [_verdict(ev.part, r, limit, library, settings)
                 for ev, r in zip(evidence, ranked, strict=True)]
     return from_verdicts(plan, verdicts, hits, library)
+
+
+def _verdict(part: PartPlan, ranked: list[Scored], limit: int, library: Library,
+             settings: Settings) -> Verdict:
+    """The verdict on one part. A historical document answers only when no current one does
+    (unless the question names documents): the two often say much the same, and the current
+    one is what holds now."""
+    def verdict(pool: list[Scored]) -> Verdict:
+        return judge(part, pool, limit, settings.abstain_threshold, library.lexical,
+                     library.titles, library.naming, settings.cover_threshold)
+
+    current = [s for s in ranked
+               if library.documents[s.sentence.doc_id].status != "historical"]
+    if not part.named and 0 < len(current) < len(ranked):
+        first = verdict(current)
+        if first.status == ANSWERED:
+            return first
+    return verdict(ranked)
 
 
 def from_verdicts(plan: QueryPlan, verdicts: list[Verdict], hits: list[Hit],
@@ -126,59 +135,6 @@ def _picks(verdicts: list[Verdict]) -> list[Scored]:
         out += [p for p in v.picks
                 if all(p.sentence.sentence_id != o.sentence.sentence_id for o in out)]
     return out
-
-
-def faq_answer(plan: QueryPlan, ev: Evidence, rival: list[Scored], library: Library,
-               settings: Settings) -> Answer | None:
-    """The closest FAQ's approved answer, trimmed to the sentences that matter, when its
-    question is at least `settings.faq_threshold` similar or the question repeats all its
-    words, it is from a document the question names (if it names any), a passage sentence is
-    not clearly better, and it holds what the question is about and the kind of answer the
-    question needs."""
-    best = best_faq(ev.faq, library)
-    part = ev.part
-    if best is None:
-        return None
-    near = best.similarity >= settings.faq_threshold
-    if not near and not _repeats(part, best):
-        return None
-    if part.named and best.chunk.doc_id not in part.named:
-        return None
-    faq_hit = Hit(chunk=best.chunk, score=1.0, dense_score=best.similarity)
-    ranked = rank(part, ev.vector, [faq_hit], best.sentences, best.vectors, library.lexical,
-                  library.documents, library.naming)
-    if not ranked or (rival and rival[0].score > ranked[0].score + rules.FAQ_MARGIN):
-        return None  # a question worded like an FAQ question but answered better elsewhere
-    if part.strict and not any(gives(part, s.sentence) for s in ranked):
-        return None
-    keep = ranked[: settings.max_sentences]
-    first = min(ranked, key=lambda s: s.sentence.start)
-    if first not in keep:  # an FAQ answer's opening sentence carries its gist
-        keep = [*keep[:-1], first]
-    if coverage(part, keep, library.lexical, library.titles)[0] < settings.cover_threshold:
-        return None  # worded like the FAQ question, but asking what its answer does not hold
-    answer = _render(plan.question, "faq", keep, [faq_hit, *ev.hits], library)
-    answer.confidence = min(1.0, best.similarity)
-    return answer
-
-
-def _repeats(part: PartPlan, faq: FaqCandidate) -> bool:
-    """Whether the part uses every word of the FAQ question (`rules.FAQ_CONTAINED_FLOOR`)."""
-    asked = terms(faq.question.text)
-    return (faq.similarity >= rules.FAQ_CONTAINED_FLOOR and bool(asked)
-            and asked <= terms(part.text))
-
-
-def best_faq(candidates: list[FaqCandidate], library: Library) -> FaqCandidate | None:
-    """The FAQ question closest to the question; a current document wins a near tie."""
-    if not candidates:
-        return None
-    top = candidates[0].similarity
-    for c in candidates:
-        doc = library.documents.get(c.chunk.doc_id)
-        if c.similarity >= top - FAQ_TIE and doc is not None and doc.status == "current":
-            return c
-    return candidates[0]
 
 
 def glossary_answer(plan: QueryPlan, library: Library) -> Answer | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 
 from kb import rules
-from kb.answer.choose import Scored, lead_in_alone, select, with_items
+from kb.answer.choose import Scored, lead_in_alone, select, with_items, with_openings
 from kb.answer.notices import not_given, not_mentioned, not_said, nothing_on
 from kb.answer.rank import gives, wanted_terms
 from kb.index.lexical import LexicalIndex, terms
@@ -51,7 +51,10 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
     wanted = wanted_terms(part, naming)
 
     def chosen(candidates: list[Scored]) -> list[Scored]:
-        return with_items(select(candidates, wanted, limit, lexical, part.named), ranked)
+        picked = select(candidates, wanted, limit, lexical, part.named)
+        if not part.strict:  # a typed sentence states the answer itself
+            picked = with_openings(picked, ranked, wanted, lexical)
+        return with_items(picked, ranked)
 
     if part.unknown:  # "Port Omicron": the passages are about something else of that kind
         return _related(part, chosen(pool), relevance, not_mentioned(part.unknown, part.text))
@@ -103,14 +106,20 @@ def coverage(part: PartPlan, picks: list[Scored], lexical: LexicalIndex,
         else:
             missing[f.carried].append((weight, f.word))
     own, carried = totals[False], totals[True]
+    if part.named and any(s.sentence.doc_id in part.named for s in picks):
+        # "and when did that take effect?" after a question on the 2019 notice: the
+        # referent is the document named, which every sentence of it is about.
+        held[True], missing[True] = carried, []
     if not carried:
         return (held[False] / own if own else 1.0), _main(missing[False])
     if not own:
         return held[True] / carried, _main(missing[True])
     share = rules.FOCUS_WEIGHT_CONTEXT
     covered = (held[False] + share * own * held[True] / carried) / (own * (1 + share))
-    # The referent is named when any of its words is: list them only when none is.
-    return covered, _main(missing[False] + (missing[True] if not held[True] else []))
+    # The referent is named when any of its words is: list them only when none is, or when
+    # they are all that is missing.
+    listed = missing[False] + (missing[True] if not held[True] or not missing[False] else [])
+    return covered, _main(listed)
 
 
 def _main(missing: list[tuple[float, str]]) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from kb import rules
 from kb.answer.choose import Scored
-from kb.index.lexical import LexicalIndex, terms
+from kb.index.lexical import LexicalIndex, plain_words, terms
 from kb.models import Document, Hit, Sentence
 from kb.query.plan import PartPlan
 
@@ -21,7 +21,7 @@ def gives(part: PartPlan, sentence: Sentence) -> bool:
     wanted = rules.SATISFIES.get(part.kind, frozenset({part.kind}))
     for m in sentence.mentions:
         if m.kind in wanted:
-            words = {w.lower() for w in m.text.replace("-", " ").split() if w.isalnum()}
+            words = plain_words(m.text)
             if not words or not words <= part.asked_words:
                 return True
     return False
@@ -40,6 +40,7 @@ def rank(part: PartPlan, vector: Any, hits: Sequence[Hit], sentences: Sequence[S
         return []
     passage = {h.chunk.chunk_id: h.dense_score or 0.0 for h in hits}
     editorial = {h.chunk.chunk_id for h in hits if rules.EDITORIAL.match(h.chunk.section)}
+    faq = {h.chunk.chunk_id for h in hits if h.chunk.kind == "faq"}
     context = {h.chunk.chunk_id: terms(f"{h.chunk.section} {h.chunk.question}") for h in hits}
     dense = vectors @ vector
     wanted = wanted_terms(part, naming)
@@ -57,5 +58,5 @@ def rank(part: PartPlan, vector: Any, hits: Sequence[Hit], sentences: Sequence[S
                  + (rules.W_NAMED if sentence.doc_id in part.named else 0.0)
                  - rules.STATUS_PENALTY.get(documents[sentence.doc_id].status, 0.0)
                  - (rules.EDITORIAL_PENALTY if aside else 0.0))
-        out[key] = Scored(sentence, row, score, present, aside)
+        out[key] = Scored(sentence, row, score, present, aside, sentence.chunk_id in faq)
     return sorted(out.values(), key=lambda s: -s.score)

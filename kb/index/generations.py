@@ -63,16 +63,28 @@ def require_generation(settings: Settings) -> Path:
     if stored != settings.fingerprint():
         raise IndexMismatchError(
             f"the index in {settings.data_dir} was built with other settings "
-            f"({_diff(stored, settings.fingerprint())}); run `ipskb ingest --rebuild`"
+            f"({mismatch(stored, settings.fingerprint())}); run `ipskb ingest --rebuild`"
         )
     return folder
 
 
-def _diff(old: Any, new: dict[str, object]) -> str:
+def mismatch(old: Any, new: dict[str, object]) -> str:
+    """Which settings of the fingerprint `new` differ from the stored one, `old`."""
     if not isinstance(old, dict):
         return "unknown settings"
     keys = [k for k in new if old.get(k) != new[k]]
     return ", ".join(f"{k}: {old.get(k)!r} -> {new[k]!r}" for k in keys) or "unknown"
+
+
+def live_generation(settings: Settings, server: Any = None) -> Path | None:
+    """The live generation: its folder, or in a Chroma server (IPSKB_CHROMA_URL; `server`
+    a kb.index.shared.Server connected to it) its name; None before the first ingest."""
+    if not settings.chroma_url:
+        return current_generation(settings.data_dir)
+    from kb.index import shared
+
+    name = shared.current(server)
+    return None if name is None else Path(name)
 
 
 def read_meta(folder: Path) -> dict[str, Any]:

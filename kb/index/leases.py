@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,15 @@ LEASE = "LEASE"
 META = "index.json"
 # A folder being removed is renamed first, so that no reader can open it half-deleted.
 GONE_PREFIX = "tmp-gone-"
+
+
+class Held(Protocol):
+    """A lease of either kind: on a folder (below) or in a Chroma server (kb.index.claims)."""
+
+    def release(self) -> None: ...
+
+    @property
+    def held(self) -> bool: ...
 
 
 class Lease:

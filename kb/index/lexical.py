@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -117,6 +118,14 @@ def _stemmer_and_stopwords() -> tuple[Any, frozenset[str]]:
     from kb import rules
 
     return Stemmer.Stemmer("english"), frozenset(STOPWORDS_EN) | rules.QUESTION_WORDS
+
+
+def plain_words(text: str) -> frozenset[str]:
+    """The words of `text`, lower-case, accents dropped: "Côte d'Ivoire" and "Cote d'Ivoire"
+    are the same words, as a person typing without accents means them."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return frozenset(_TERM.findall("".join(c for c in decomposed
+                                            if not unicodedata.combining(c))))
 
 
 def terms(text: str) -> set[str]:

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 CHUNKS = "chunks"
 SENTENCES = "sentences"  # body sentences: what answers are made of
-QUESTIONS = "questions"  # FAQ questions, for the FAQ-first match
+QUESTIONS = "questions"  # FAQ questions, apart: a question is never quoted as an answer
 # Each kind of record has a collection of its own: a filtered Chroma query (where role=...)
 # reads the metadata of every record and grew linearly with the corpus (evals/bench).
 _COLLECTION_OF_ROLE = {"body": SENTENCES, "question": QUESTIONS}
@@ -71,18 +71,21 @@ def _sentences(got: dict[str, Any], row: int | None = None) -> list[Sentence]:
 
 class VectorStore:
     """Chunks, answerable sentences and FAQ questions with their embeddings, in one Chroma
-    folder. Counts are cached: a store is written by one ingest and then only read."""
+    folder, or in a Chroma server's collections whose names start with `prefix` (`client`
+    an HttpClient). Counts are cached: a store is written by one ingest and then only read."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None = None, client: Any = None, prefix: str = "") -> None:
         configure_runtime()
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+        if client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
 
+            client = chromadb.PersistentClient(
+                path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
         self.path = path
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        self._c = {name: self._collection(name) for name in (CHUNKS, SENTENCES, QUESTIONS)}
+        self._client = client
+        self._c = {name: self._collection(prefix + name)
+                   for name in (CHUNKS, SENTENCES, QUESTIONS)}
         self._counts: dict[str, int] = {}
         self._batch = int(self._client.get_max_batch_size())
 
@@ -93,13 +96,25 @@ class VectorStore:
             embedding_function=None,
         )
 
+    def copy_from(self, other: VectorStore) -> None:
+        """Add every record of `other`, embeddings and all (an incremental ingest's start
+        in a server, where there is no folder to copy)."""
+        self._counts.clear()
+        for name, source in other._c.items():
+            for offset in range(0, other._count(name), other._batch):
+                got = source.get(include=["documents", "metadatas", "embeddings"],
+                                 limit=other._batch, offset=offset)
+                if got["ids"]:
+                    self._c[name].add(ids=got["ids"], documents=got["documents"],
+                                      metadatas=got["metadatas"], embeddings=got["embeddings"])
+
     def _count(self, name: str) -> int:
         if name not in self._counts:
             self._counts[name] = int(self._c[name].count())
         return self._counts[name]
 
     def close(self) -> None:
-        self._client.close()  # type: ignore[attr-defined]  # Client has it, ClientAPI not
+        self._client.close()
 
     # -- writing ---------------------------------------------------------------------------
     def add_chunks(self, chunks: Sequence[Chunk], vectors: NDArray[np.float32]) -> None:
@@ -219,19 +234,3 @@ class VectorStore:
         )
         # A sentence's id names its chunk: no need to read its metadata.
         return [list(dict.fromkeys(chunk_id_of(sid) for sid in ids)) for ids in got["ids"]]
-
-    def nearest_questions(
-        self, vector: NDArray[np.float32], n: int
-    ) -> list[tuple[Sentence, float]]:
-        """FAQ questions nearest to `vector`, as (sentence, cosine similarity)."""
-        total = self._count(QUESTIONS)
-        if total == 0:
-            return []
-        got = self._c[QUESTIONS].query(
-            query_embeddings=[vector], n_results=min(n, total),
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            (sentence, 1.0 - float(dist))
-            for sentence, dist in zip(_sentences(got, 0), got["distances"][0], strict=True)
-        ]

@@ -8,7 +8,8 @@
 
 Every error is a JSON object ``{"detail": "<what to fix>"}`` with a 4xx status: 413 for a
 body over the size limit, 415 for a body that is not JSON, 422 for a request that does not
-fit the schema or a question that cannot be asked.
+fit the schema or a question that cannot be asked; and 503 when the index is in a Chroma
+server (IPSKB_CHROMA_URL) that does not answer.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from kb.errors import KBError
+from kb.errors import IndexServerError, KBError
 from kb.knowledge import KnowledgeBase
 from kb.present.api_models import (
     AnswerOut,
@@ -47,6 +48,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"model": Problem, "description": "The request body is not JSON."},
     422: {"model": Problem, "description": "The request does not fit the schema, or the "
           "question cannot be asked (empty once markup is removed, too long)."},
+    503: {"model": Problem, "description": "The Chroma server holding the index does not "
+          "answer; try again later."},
 }
 
 
@@ -77,6 +80,8 @@ def _add_routes(api: FastAPI, kb: KnowledgeBase, request_model: type[AskRequest]
         try:
             with lock:
                 return kb.ask(body.question, history_turns(body.history)).to_json()
+        except IndexServerError as exc:  # not the caller's fault: try again later
+            raise HTTPException(status_code=503, detail=str(exc)) from exc
         except KBError as exc:  # a question the analyser refuses: the caller must change it
             raise HTTPException(status_code=422, detail=str(exc)) from exc
 
@@ -85,7 +90,14 @@ def _add_routes(api: FastAPI, kb: KnowledgeBase, request_model: type[AskRequest]
         return [SourceOut.of(s.document, s.chunks) for s in kb.sources()]
 
     def health() -> Health:
-        """The index generation being served and how many documents it holds."""
+        """The index generation being served and how many documents it holds; 503 when
+        the Chroma server holding the index does not answer."""
+        from fastapi import HTTPException
+
+        try:
+            kb.check()
+        except IndexServerError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from exc
         return Health(status="ok", documents=len(kb.documents), index=kb.folder.name)
 
     # The schema with this server's length limit (annotations here are strings, which
@@ -95,7 +107,8 @@ def _add_routes(api: FastAPI, kb: KnowledgeBase, request_model: type[AskRequest]
              summary="Ask a question")(ask)
     api.get(f"{PREFIX}/sources", response_model=list[SourceOut],
             summary="List the documents")(sources)
-    api.get("/healthz", response_model=Health, summary="Health check")(health)
+    api.get("/healthz", response_model=Health, summary="Health check",
+            responses={503: ERRORS[503]})(health)
     _add_fallback(api)
 
 

@@ -70,7 +70,7 @@ class AnswerOut(BaseModel):
     question: str
     answer: str = Field(..., description="The answer text with its [n] markers.")
     abstained: bool
-    mode: Literal["faq", "extractive", "related", "abstain"] = Field(
+    mode: Literal["extractive", "related", "abstain"] = Field(
         ..., description="related: the documents touch the topic but do not state what was "
         "asked; abstain: nothing relevant, only the program contact is cited.")
     confidence: float = Field(..., ge=0.0, le=1.0)

@@ -44,9 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, default=Path("evals/questions.jsonl"))
     ev.add_argument("--report", type=Path, default=Path("evals/report.md"))
     ev.add_argument("--systems", help="comma-separated systems to compare (default: all: "
-                    "hybrid_faq, hybrid, bm25, dense, langchain_baseline)")
+                    "hybrid, bm25, dense, langchain_baseline)")
     ev.add_argument("--calibrate", action="store_true",
-                    help="also grid-search the FAQ and abstention thresholds on the dev split")
+                    help="also grid-search the abstention and coverage thresholds on the dev split")
     fb = sub.add_parser("feedback", help="work with the ratings people gave answers")
     fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
     fb_export = fb_sub.add_parser("export",

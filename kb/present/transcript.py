@@ -21,7 +21,7 @@ EMPTY = ('<div class="ipskb-empty">Ask a question, or pick an example question. 
          'quote the documents; open a source under an answer to read it in context.</div>')
 HEADINGS = {"abstain": "Where the contact is given",
             "related": "Closest passages (not an answer)"}
-KIND_CLASS = {"faq": "ipskb-answer", "extractive": "ipskb-answer",
+KIND_CLASS = {"extractive": "ipskb-answer",
               "related": "ipskb-answer ipskb-related", "abstain": "ipskb-answer ipskb-abstain"}
 
 

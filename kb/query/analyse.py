@@ -15,7 +15,7 @@ from typing import Any
 
 from kb import rules
 from kb.errors import QuestionError
-from kb.index.lexical import terms
+from kb.index.lexical import plain_words, terms
 from kb.nlp import Pipeline
 from kb.query.language import LanguageDetector
 from kb.query.naming import DocumentNames
@@ -27,7 +27,6 @@ from kb.query.vocabulary import alternatives, expand, unexplained
 _TAG = re.compile(r"<[^>]{0,500}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WH_TAGS = frozenset({"WRB", "WP", "WP$", "WDT"})
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 def clean(text: str, limit: int) -> str:
@@ -52,7 +51,7 @@ class Analyser:
         self.names = names
         self.vocabulary = vocabulary
         self.speller = Speller(corpus_words)
-        self.detector = LanguageDetector(lambda: self.speller.english_words)
+        self.detector = LanguageDetector(lambda: self.speller.english_words, nlp.language)
         self.glossary = {t.upper(): t for t in glossary}
         # An acronym is held by a sentence that spells it out ("IPS" by "International Port
         # Security"): the stems of each defined term's expansion.
@@ -105,7 +104,7 @@ class Analyser:
             text=text, query=expand(asked), kind=kind, strict=strict,
             focus=list(focus.values()), named=named,
             unknown=unknown_names(text, self.vocabulary),
-            asked_words=frozenset(_WORD.findall(asked.lower())))
+            asked_words=plain_words(asked))
 
 
 def answer_kind(doc: Any) -> tuple[str | None, bool]:
@@ -123,11 +122,13 @@ def answer_kind(doc: Any) -> tuple[str | None, bool]:
             kind = "duration"  # "how many days"
         if kind == "amount":
             kind = "money" if words & rules.MONEY_WORDS else "count"
-        if word in ("what", "which") or kind is None:
-            kind = _noun_kind(_asked_nouns(tok)) or kind
+        named = _noun_kind(_asked_nouns(tok)) if word in ("what", "which") or kind is None \
+            else None
+        kind = named or kind
         if kind == "agent" and _asks_identity(tok):
             return "person", True  # "who is the head of ...": a name, not a description
-        return kind, kind in rules.STRICT_KINDS
+        return kind, kind in rules.STRICT_KINDS or (
+            word in ("what", "which") and named in rules.NAMED_KINDS)
     roots = [t for t in doc if t.dep_ == "ROOT"]
     # "Is there a fee?", "Give me the e-mail address": the root's subject or object.
     kind = _noun_kind([c for r in roots for c in r.children if c.dep_ in _ARGUMENTS])
@@ -192,7 +193,8 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         word = tok.lower_
         if (not tok.is_alpha and not tok.like_num) or tok.is_stop or word in rules.QUESTION_WORDS:
             continue
-        if word in rules.HEDGE_WORDS or word in rules.GENERIC_WORDS or tok.tag_ in _WH_TAGS:
+        if (word in rules.HEDGE_WORDS or word in rules.GENERIC_WORDS
+                or word in rules.COMPARISON_WORDS or tok.tag_ in _WH_TAGS):
             continue
         if tok.pos_ not in rules.FOCUS_POS and not (
                 tok.pos_ in rules.VERB_POS and terms(word) <= vocabulary):
@@ -205,10 +207,17 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
             continue
         extra = alternatives(word)
         weight = (rules.FOCUS_WEIGHT_ASKER if _askers_own(tok)
-                  else rules.FOCUS_WEIGHT_VERB if tok.pos_ in rules.VERB_POS else 1.0)
+                  else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB"
+                  else rules.FOCUS_WEIGHT_CATEGORY if _category(tok) else 1.0)
         out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
                          (spelled or {}).get(word, frozenset())))
     return out
+
+
+def _category(tok: Any) -> bool:
+    """Whether `tok` is the noun a wh-word determines ("in what circumstance", "which
+    provision"): the category of the answer, which names an instance of it."""
+    return any(c.dep_ == "det" and c.tag_ in _WH_TAGS for c in tok.children)
 
 
 def _askers_own(tok: Any) -> bool:

@@ -1,35 +1,21 @@
 """Evidence for a plan: for each part of the question, the passages found, their sentences
-with embeddings, and the FAQ questions closest to it, read from the index once, so that
-composing an answer reads nothing more."""
+with embeddings, read from the index once, so that composing an answer reads nothing more."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kb.index.embedder import Embedder
 from kb.index.store import VectorStore
-from kb.models import Chunk, Hit, Sentence
+from kb.models import Hit, Sentence
 from kb.query.plan import PartPlan, QueryPlan
 from kb.retrieve.fusion import Retriever
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
-
-FAQ_CANDIDATES = 4  # FAQ questions read per question: enough for a near tie to be weighed
-
-
-@dataclass
-class FaqCandidate:
-    """An FAQ question near the question, with its passage and that passage's sentences."""
-
-    question: Sentence
-    similarity: float
-    chunk: Chunk
-    sentences: list[Sentence]
-    vectors: Any  # NDArray[np.float32], one row per sentence
 
 
 @dataclass
@@ -41,11 +27,10 @@ class Evidence:
     hits: list[Hit]
     sentences: list[Sentence]  # body sentences of the hits, in hit order
     vectors: Any  # NDArray[np.float32], one row per sentence
-    faq: list[FaqCandidate] = field(default_factory=list)
 
 
-def gather(plan: QueryPlan, retriever: Retriever, store: VectorStore, embedder: Embedder,
-           faq_first: bool) -> list[Evidence]:
+def gather(plan: QueryPlan, retriever: Retriever, store: VectorStore,
+           embedder: Embedder) -> list[Evidence]:
     """Search each part of `plan` and read everything composing its answer needs."""
     if not plan.parts:
         return []
@@ -60,35 +45,6 @@ def gather(plan: QueryPlan, retriever: Retriever, store: VectorStore, embedder: 
         mine = [r for h in hits for r in rows.get(h.chunk.chunk_id, [])]
         out.append(Evidence(part, vector, hits, [sentences[r] for r in mine],
                             sentence_vectors[mine] if mine else _empty()))
-    if faq_first and len(out) == 1:
-        out[0].faq = _faq_candidates(store, vectors[0], chunks, (sentences, sentence_vectors))
-    return out
-
-
-def _faq_candidates(store: VectorStore, vector: NDArray[np.float32], known: dict[str, Chunk],
-                    read: tuple[list[Sentence], NDArray[np.float32]]) -> list[FaqCandidate]:
-    """The FAQ questions nearest to `vector` with their passages; the sentences of passages
-    among the hits (`known`, whose sentences are `read`) are not read again."""
-    near = store.nearest_questions(vector, FAQ_CANDIDATES)
-    if not near:
-        return []
-    wanted = list(dict.fromkeys(q.chunk_id for q, _ in near))
-    new = store.get_chunks([c for c in wanted if c not in known])
-    chunks = {**new, **known}
-    sentences, vectors = read
-    extra, extra_vectors = store.sentences_of(list(new.values()))
-    if extra:
-        sentences = [*sentences, *extra]
-        vectors = np.concatenate([vectors, extra_vectors]) if len(vectors) else extra_vectors
-    rows = _rows_by_chunk(sentences)
-    out = []
-    for question, similarity in near:
-        chunk = chunks.get(question.chunk_id)
-        if chunk is None:
-            continue
-        mine = rows.get(chunk.chunk_id, [])
-        out.append(FaqCandidate(question, similarity, chunk, [sentences[i] for i in mine],
-                                vectors[mine] if mine else _empty()))
     return out
 
 
