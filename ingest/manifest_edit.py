@@ -104,8 +104,24 @@ def remove_document(sources_dir: Path, doc_id: str, data_dir: Path) -> Path:
     # The file first: should the process die between the two, the entry left behind names
     # no file, which ingest only warns about.
     shutil.move(path, target)
+    _keep_entry(sources_dir / MANIFEST, doc_id, target.with_name(target.name + ".toml"))
     drop(sources_dir / MANIFEST, doc_id)
     return target
+
+
+def _keep_entry(manifest: Path, doc_id: str, where: Path) -> None:
+    """Write the manifest entry of a removed document beside it, ready to paste back."""
+    import tomlkit
+
+    provenance, aliases = read_manifest(manifest).get(doc_id, ({}, []))
+    if not provenance and not aliases:
+        return
+    doc = tomlkit.document()
+    entries = _entries(doc)
+    _append(entries, doc_id, provenance)
+    if aliases:
+        entries[-1]["aliases"] = aliases
+    where.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
 
 def _edit(path: Path, change: Any) -> None:

@@ -296,6 +296,11 @@ def test_a_removed_document_is_kept_outside_the_sources(settings: Settings) -> N
     assert not (settings.sources_dir / "faq.txt").exists() and kept.read_bytes() == data
     assert kept.parent == settings.data_dir / "removed" and kept.name.endswith("-faq.txt")
     assert "faq.txt" not in read_manifest(settings.sources_dir / "manifest.toml")
+    entry = read_manifest(kept.with_name(kept.name + ".toml"))  # its entry, to paste back
+    assert entry["faq.txt"] == ({"title": "Harbor Liaison Office FAQ",
+                                 "publisher": "Harbor Liaison Office",
+                                 "url": "https://example.org/faq", "date": "2030-01-05",
+                                 "kind": "FAQ web page", "status": "current"}, ["FAQ"])
 
 
 # -- the audit log ---------------------------------------------------------------------------
