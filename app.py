@@ -72,6 +72,12 @@ def build_app(kb: KnowledgeBase, settings: Settings) -> gr.Blocks:
         with gr.Tab("Sources"):
             sources = gr.HTML(render.sources_table_html(s.document for s in kb.sources()),
                               elem_id="sources-table")
+        if settings.admin_enabled:  # without a password hash there is no tab, and no endpoint
+            from kb.present.admin import AdminConsole
+            from kb.present.admin_tab import admin_tab
+
+            with gr.Tab("Admin", elem_id="admin-tab"):
+                admin_tab(AdminConsole(kb, settings), app)
         gr.api(h.api_ask, api_name="ask")
         # A page opened after an ingest lists what the index holds now, not at start.
         app.load(h_panels(kb), None, [glossary, term, sources], queue=False,
@@ -202,10 +208,11 @@ def main(argv: list[str] | None = None) -> int:
         # The model loads (and its files are checked) before the server starts: a changed
         # model stops the app here with one line, not on the askers' first questions.
         kb.embedder.encode_queries(["warm up"])
+        blocks = build_app(kb, settings)  # a broken admin password setting stops it here
     except (KBError, ValueError) as exc:
         print(f"ipskb app: {exc}", file=sys.stderr)
         return 1
-    serve(asgi_app(kb, settings, build_app(kb, settings)), args.host, args.port)
+    serve(asgi_app(kb, settings, blocks), args.host, args.port)
     return 0
 
 

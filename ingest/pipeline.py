@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,10 @@ from kb.shown import escaped
 log = logging.getLogger(__name__)
 
 ENCODE_BATCH = 128
+
+# `progress`: True for bars on the terminal, or a function told (stage, done, total) as the
+# work goes: "reading" files, "embedding" texts, "writing" the index.
+Progress = bool | Callable[[str, int, int], None]
 
 
 @dataclass
@@ -62,7 +67,7 @@ class _Loaded:
 
 def ingest(
     settings: Settings, sources_dir: Path | None = None, rebuild: bool = False,
-    progress: bool = False, embedder: Embedder | None = None, nlp: Pipeline | None = None,
+    progress: Progress = False, embedder: Embedder | None = None, nlp: Pipeline | None = None,
 ) -> IngestReport:
     """Bring the index in line with the sources folder. One ingest at a time: a second one
     waits for the writer lock, then raises IngestLockedError."""
@@ -74,7 +79,7 @@ def ingest(
 
 
 def _ingest(
-    settings: Settings, target: Target, sources_dir: Path, rebuild: bool, progress: bool,
+    settings: Settings, target: Target, sources_dir: Path, rebuild: bool, progress: Progress,
     embedder: Embedder | None, nlp: Pipeline | None,
 ) -> IngestReport:
     report = IngestReport()
@@ -110,7 +115,7 @@ def _mismatch(prev: Path, settings: Settings) -> bool:
 
 def _sort_sources(
     root: Path, sources: list[Source], prev_docs: dict[str, Document], settings: Settings,
-    report: IngestReport, progress: bool,
+    report: IngestReport, progress: Progress,
 ) -> tuple[dict[str, Document], list[_Loaded]]:
     """Reuse unchanged documents, load new and changed ones, skip bad and duplicate files."""
     from tqdm import tqdm
@@ -119,7 +124,9 @@ def _sort_sources(
     loaded: list[_Loaded] = []
     seen: dict[str, str] = {}
     step = max(1, len(sources) // 10)
-    for n, source in enumerate(tqdm(sources, desc="reading", unit="file", disable=not progress)):
+    bars = progress is True
+    for n, source in enumerate(tqdm(sources, desc="reading", unit="file", disable=not bars)):
+        _tell(progress, "reading", n, len(sources))
         if n % step == 0:
             log.info("reading files: %d of %d", n, len(sources))
         try:
@@ -211,7 +218,7 @@ def embedding_text(doc: Document, chunk: Chunk) -> str:
 
 def _build(
     workspace: Path, store: VectorStore, docs: dict[str, Document], loaded: list[_Loaded],
-    report: IngestReport, settings: Settings, embedder: Embedder, progress: bool,
+    report: IngestReport, settings: Settings, embedder: Embedder, progress: Progress,
     nlp: Pipeline,
 ) -> None:
     try:
@@ -224,6 +231,7 @@ def _build(
         texts = [embedding_text(docs[c.doc_id], c) for c in chunks]
         vectors, report.embedded = _encode(texts + [s.text for s in sentences], embedder, progress)
         log.info("writing %d chunks and %d sentences to the index", len(chunks), len(sentences))
+        _tell(progress, "writing", 0, 1)
         store.add_chunks(chunks, vectors[: len(chunks)])
         store.add_sentences(sentences, vectors[len(chunks) :])
         every = store.all_chunks()
@@ -248,7 +256,12 @@ def _build(
     })
 
 
-def _encode(texts: list[str], embedder: Embedder, progress: bool) -> tuple[np.ndarray, int]:
+def _tell(progress: Progress, stage: str, done: int, total: int) -> None:
+    if callable(progress):
+        progress(stage, done, total)
+
+
+def _encode(texts: list[str], embedder: Embedder, progress: Progress) -> tuple[np.ndarray, int]:
     """Encode each distinct text once; a progress bar shows the work when asked for."""
     from tqdm import tqdm
 
@@ -258,8 +271,10 @@ def _encode(texts: list[str], embedder: Embedder, progress: bool) -> tuple[np.nd
     unique = sorted(dict.fromkeys(texts), key=len, reverse=True)
     rows: list[np.ndarray] = []
     step = max(ENCODE_BATCH, len(unique) // 10)
-    with tqdm(total=len(unique), desc="embedding", unit="text", disable=not progress) as bar:
+    with tqdm(total=len(unique), desc="embedding", unit="text",
+              disable=progress is not True) as bar:
         for i in range(0, len(unique), ENCODE_BATCH):
+            _tell(progress, "embedding", i, len(unique))
             if i % step < ENCODE_BATCH:
                 log.info("embedding: %d of %d texts", i, len(unique))
             batch = unique[i : i + ENCODE_BATCH]

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when chunking or cleaning changes the records an index holds: the fingerprint
@@ -125,6 +125,41 @@ class Settings(BaseSettings):
     feedback_per_minute: int = Field(
         10, ge=1, le=10_000,
         description="Ratings one client (address) may give in a minute; more are refused.")
+
+    # The admin tab exists only when a password hash is given (`ipskb admin-hash` makes one).
+    admin_user: str = Field(
+        "admin", min_length=1, max_length=64,
+        description="The admin's name for IPSKB_ADMIN_PASSWORD_HASH (the audit log's who).")
+    admin_password_hash: SecretStr | None = Field(
+        None, description="bcrypt hash of the admin password; with neither it nor "
+        "IPSKB_ADMIN_PASSWORD_FILE set, the app has no admin tab.")
+    admin_password_file: Path | None = Field(
+        None, description="File of admins, one `name:bcrypt-hash` a line (# comments); "
+        "read again at every sign-in, so an admin removed from it is refused.")
+    admin_login_failures: int = Field(
+        5, ge=1, le=1000,
+        description="Failed sign-ins one client address, or one admin name, may make in "
+        "IPSKB_ADMIN_LOGIN_WINDOW seconds; after that every sign-in from it is refused.")
+    admin_login_window: float = Field(
+        900.0, ge=1.0, le=7 * 24 * 3600, description="Seconds failed sign-ins are counted over.")
+    admin_session_minutes: int = Field(
+        60, ge=1, le=7 * 24 * 60, description="Minutes an admin stays signed in.")
+    admin_upload_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, le=1024**3,
+        description="Largest document an admin may upload (never more than "
+        "IPSKB_MAX_FILE_BYTES, which ingest reads).")
+    audit_log: Path | None = Field(
+        None, description="Append-only JSON-lines log of admin actions; default: "
+        "<data_dir>/audit.jsonl.")
+
+    @property
+    def admin_enabled(self) -> bool:
+        """Whether the app has an admin tab: a password hash is given by setting or file."""
+        return self.admin_password_hash is not None or self.admin_password_file is not None
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log or self.data_dir / "audit.jsonl"
 
     def fingerprint(self) -> dict[str, object]:
         """What an index depends on: a stored index with another fingerprint must be rebuilt.

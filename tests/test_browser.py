@@ -4,18 +4,26 @@ server (the REST API with the Gradio app mounted beside it) on the test index.""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from gradio.utils import get_upload_folder
 
 from app import STARTERS
+from ingest.pipeline import ingest
+from kb.index.embedder import Embedder
 from kb.knowledge import KnowledgeBase
+from kb.present.admin import SIGNED_OUT
 from kb.present.answer_view import plain_text
+from kb.present.auth import hash_password
 from kb.present.reply import CUT
-from tests.conftest import serve_app
+from kb.settings import Settings
+from tests.conftest import copy_corpus, serve_app
+from tests.gradio_calls import call, fn_index
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("IPSKB_SCREENSHOT_DIR", "test-artifacts"))
@@ -211,3 +219,83 @@ def test_usable_on_a_phone(browser: Any, url: str) -> None:
         _shot(tab, "phone-sources.png")
     finally:
         tab.context.close()
+
+
+GULL = "Which office runs the Gull Ferry inspections?"
+GULL_FACT = ("Gull Ferry Notice\n\nThe Gull Ferry inspections are run by the Office of Ferry "
+             "Review (OFR-3) in Tromso.\n")
+ADMIN_PASSWORD = "harbour-pilot-42"
+
+
+@pytest.fixture
+def admin_site(tmp_path: Path, embedder: Embedder) -> Iterator[tuple[str, Settings]]:
+    """A server of its own with an admin password: the admin test changes its documents."""
+    settings = Settings(data_dir=tmp_path / "data", sources_dir=copy_corpus(tmp_path / "src"),
+                        admin_password_hash=hash_password(ADMIN_PASSWORD, rounds=4))
+    ingest(settings, embedder=embedder)
+    with KnowledgeBase.open(settings, embedder) as kb, serve_app(kb, settings) as address:
+        yield address, settings
+
+
+def _upload_status(page: Any) -> int:
+    """What the server says to an upload from this page (its cookies go with it)."""
+    return int(page.evaluate("""async () => {
+        const form = new FormData();
+        form.append("files", new Blob(["probe"], {type: "text/plain"}), "probe.txt");
+        return (await fetch("/gradio_api/upload", {method: "POST", body: form})).status;
+    }"""))
+
+
+def test_an_admin_adds_a_document_and_it_is_answered_from(
+        browser: Any, admin_site: tuple[str, Settings], tmp_path: Path) -> None:
+    url, settings = admin_site
+    tab = _open(browser, url)
+    try:
+        tab.get_by_role("tab", name="Admin").click()
+        assert _upload_status(tab) == 403  # signed out: no upload reaches the server
+        tab.locator("#admin-user input").fill("admin")
+        tab.locator("#admin-password input").fill("not the password")
+        tab.locator("#admin-sign-in").click()
+        tab.locator("#admin-message").get_by_text("wrong name or password").wait_for()
+        tab.locator("#admin-password input").fill(ADMIN_PASSWORD)
+        tab.locator("#admin-sign-in").click()
+        tab.locator("#admin-who").get_by_text("Signed in as admin").wait_for()
+        fact = tmp_path / "Gull notice.txt"
+        fact.write_text(GULL_FACT, encoding="utf-8")
+        tab.locator("#admin-file input[type=file]").set_input_files(str(fact))
+        tab.locator("#admin-file").get_by_text("Gull notice.txt").wait_for()
+        tab.locator("#admin-title input").fill("Gull Ferry Notice")
+        tab.locator("#admin-date input").fill("2031-02-03")
+        tab.locator("#admin-url input").fill("https://example.org/gull")
+        tab.locator("#admin-upload").click()
+        tab.locator("#admin-message").get_by_text(
+            "Added uploads/Gull-notice.txt. Re-ingest to answer from it.").wait_for()
+        assert not list(Path(get_upload_folder()).rglob("Gull notice.txt"))  # copy removed
+        row = tab.locator("#admin-documents tr", has_text="uploads/Gull-notice.txt")
+        assert row.inner_text().split("\t") == [
+            "uploads/Gull-notice.txt", "Gull Ferry Notice", "2031-02-03", "current", "not yet"]
+        _shot(tab, "admin.png")
+        tab.locator("#admin-reingest").click()
+        tab.locator("#admin-progress").get_by_text(
+            re.compile("^Re-ingest (running|done)")).wait_for()
+        _shot(tab, "admin-reingest.png")  # running, or done already on a quick machine
+        tab.locator("#admin-progress").get_by_text("Re-ingest done").wait_for(timeout=180_000)
+        assert "1 added, 0 changed, 0 removed" in tab.locator("#admin-progress").inner_text()
+        tab.get_by_role("tab", name="Ask").click()
+        turn = _ask(tab, GULL)
+        assert "Office of Ferry Review (OFR-3)" in turn.locator(".ipskb-answer").inner_text()
+        assert turn.locator(".ipskb-sources summary b").all_inner_texts() == ["Gull Ferry Notice"]
+
+        tab.get_by_role("tab", name="Admin").click()
+        tab.locator("#admin-sign-out").click()
+        tab.locator("#admin-sign-in").wait_for()
+        assert tab.locator("#admin-password input").input_value() == ""  # not kept
+        assert tab.locator("#admin-reingest").count() == 0 or tab.locator(
+            "#admin-reingest").is_hidden()
+        assert _upload_status(tab) == 403  # the page's cookie no longer lets it upload
+    finally:
+        tab.context.close()
+    # Signed out, the actions themselves are refused, called directly as the page would.
+    reply = call(url, fn_index(url, "remove"), [None, "faq.txt"])
+    assert SIGNED_OUT in str(reply["output"]["data"])
+    assert (settings.sources_dir / "faq.txt").is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     fb_export = fb_sub.add_parser("export",
                                   help="write thumbs-down answers as draft evaluation cases")
     fb_export.add_argument("--out", type=Path, default=Path("evals/feedback-drafts.jsonl"))
+    adm = sub.add_parser("admin-hash", help="make the bcrypt hash of an admin password for "
+                         "IPSKB_ADMIN_PASSWORD_HASH or the password file")
+    adm.add_argument("--user", help="print name:hash, a line of IPSKB_ADMIN_PASSWORD_FILE")
+    adm.add_argument("--stdin", action="store_true",
+                     help="read the password from the first line of standard input")
     return p
 
 
@@ -213,5 +219,23 @@ def _feedback(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_hash(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from kb.present.auth import AdminError, hash_password
+
+    if args.user is not None and not re.fullmatch(r"[A-Za-z0-9._@-]{1,64}", args.user):
+        raise AdminError("an admin name is 1-64 letters, digits or . _ @ -")
+    if args.stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Admin password: ")
+        if getpass.getpass("Again: ") != password:
+            raise AdminError("the two passwords differ; nothing was made")
+    hashed = hash_password(password)
+    print(f"{args.user}:{hashed}" if args.user is not None else hashed)
+    return 0
+
+
 COMMANDS = {"ingest": _ingest, "ask": _ask, "search": _search, "sources": _sources,
-            "export": _export, "eval": _eval, "feedback": _feedback}
+            "export": _export, "eval": _eval, "feedback": _feedback, "admin-hash": _admin_hash}

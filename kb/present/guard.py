@@ -1,7 +1,8 @@
 """What the server refuses before any route sees a request: a Host it does not serve (DNS
 rebinding: a page on evil.example whose name is made to resolve to 127.0.0.1), an Origin
-that is not its own (a foreign page posting to it from a browser), and any upload (the app
-has no upload control, yet Gradio's routes would store whatever is sent to them).
+that is not its own (a foreign page posting to it from a browser), and any upload (Gradio's
+routes would store whatever is sent to them) but a signed-in admin's, when the app has an
+admin tab.
 
 A pure ASGI middleware in front of the REST API and the Gradio app mounted beside it, so
 that a refused request's body is never read, let alone written to a temp folder.
@@ -25,8 +26,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# Gradio's routes that take files (under /gradio_api); no feature of this app needs them.
+# Gradio's routes that take files (under /gradio_api); only the admin tab's upload uses one.
 UPLOAD_ROUTES = frozenset({"upload", "upload_progress", "process_recording"})
+# Those a signed-in admin's page uses to upload a document.
+ADMIN_UPLOAD_ROUTES = frozenset({"upload", "upload_progress"})
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -43,8 +46,11 @@ class Guard:
     """Refuse foreign hosts (400), foreign origins (403) and uploads (403), as JSON
     ``{"detail": ...}`` like every other error of the server."""
 
-    def __init__(self, app: ASGIApp, hosts: Iterable[str], origins: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp, hosts: Iterable[str], origins: Iterable[str] = (),
+                 uploads: Callable[[dict[str, str]], bool] | None = None) -> None:
+        """`uploads`: told a request's headers, whether it may upload (an admin's)."""
         self.app = app
+        self.uploads = uploads
         self.hosts = {host_of(h) for h in hosts}
         self.origins = {o.strip().rstrip("/").lower() for o in origins}
 
@@ -81,8 +87,11 @@ class Guard:
             return 403, f"requests from {excerpt(origin)!r} are not accepted here"
         path = str(scope.get("path", "")).rstrip("/")
         kind = headers.get("content-type", "").split(";")[0].strip().lower()
-        if path.rsplit("/", 1)[-1] in UPLOAD_ROUTES or kind == "multipart/form-data":
-            return 403, "this server accepts no uploads"
+        route = path.rsplit("/", 1)[-1]
+        if route in UPLOAD_ROUTES or kind == "multipart/form-data":
+            admin = route in ADMIN_UPLOAD_ROUTES and path.startswith("/gradio_api/")
+            if not (admin and self.uploads is not None and self.uploads(headers)):
+                return 403, "this server accepts no uploads"
         return None
 
     def _own_origin(self, origin: str, host: str) -> bool:

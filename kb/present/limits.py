@@ -36,6 +36,15 @@ class RateLimit:
             times.append(now)
             return True
 
+    def full(self, key: str) -> bool:
+        """Whether the next event for `key` would be refused; counts nothing."""
+        now = self._clock()
+        with self._lock:
+            times = self._seen.get(key)
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            return times is not None and len(times) >= self.limit
+
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, t in self._seen.items() if not t or t[-1] <= now - self.window]:
             del self._seen[key]

@@ -35,13 +35,19 @@ def asgi_app(kb: KnowledgeBase, settings: Settings, blocks: gr.Blocks) -> FastAP
     hosts and origins and every upload."""
     import gradio as gr
 
+    from kb.present.admin_tab import console_of
+
     api = create_api(kb, settings)
     hosts = [*settings.allowed_hosts]
     if settings.app_host not in ("0.0.0.0", "::", ""):  # a name or address of its own
         hosts.append(settings.app_host)
-    api.add_middleware(Guard, hosts=hosts, origins=settings.allowed_origins)
+    # Only a page with an admin signed in may upload (a document, in the admin tab).
+    console = console_of(blocks)
+    api.add_middleware(Guard, hosts=hosts, origins=settings.allowed_origins,
+                       uploads=console.allows_upload if console else None)
+    limit = min(settings.admin_upload_max_bytes, settings.max_file_bytes) if console else None
     return gr.mount_gradio_app(api, blocks, path="", css=CSS, js=LOAD_JS, ssr_mode=False,
-                               footer_links=["api"], show_error=False)
+                               footer_links=["api"], show_error=False, max_file_size=limit)
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

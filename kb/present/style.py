@@ -11,6 +11,9 @@ CSS = """
 .ipskb-table td, .ipskb-table th {padding: 4px 8px; vertical-align: top; text-align: left;}
 .ipskb-scroll {max-width: 100%; overflow-x: auto; -webkit-overflow-scrolling: touch;}
 .ipskb-scroll table {min-width: 640px;}
+.ipskb-admin-ok, .ipskb-admin-error {border-radius: 6px; padding: 6px 10px; margin: 0;}
+.ipskb-admin-ok {background: #eef8ee; color: #1d4d1d;}
+.ipskb-admin-error {background: #fde2e1; color: #8a1c1c;}
 .ipskb-scroll-hint {display: none; font-size: 0.85em; color: #666; margin-bottom: 4px;}
 .ipskb-context {max-height: 320px; overflow-y: auto; border-left: 3px solid #ccc;
   padding-left: 8px; margin: 6px 0; white-space: pre-wrap; overflow-wrap: anywhere;}
