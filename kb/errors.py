@@ -29,3 +29,7 @@ class QuestionError(KBError):
 
 class IngestLockedError(KBError):
     """Another ingest holds the index's writer lock."""
+
+
+class ModelUnavailableError(KBError):
+    """The language model endpoint did not give an answer in time (down, slow, refused)."""

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when chunking or cleaning changes the records an index holds: the fingerprint
@@ -102,6 +102,35 @@ class Settings(BaseSettings):
     cover_threshold: float = Field(0.9, ge=0.0, le=1.0)
     max_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
+
+    # A language model writing the answer (off by default). Whatever it writes is checked
+    # in code against the passages (kb.answer.verify); on any failure the extractive
+    # answer is given instead, with a notice.
+    llm: str = Field(
+        "", description="A LangChain init_chat_model spec, e.g. \"ollama:llama3.1:8b\" or "
+        "\"openai:gpt-4o-mini\"; empty: no model, the extractive answerer alone.")
+    llm_base_url: str = Field(
+        "", description="The endpoint of an OpenAI-compatible server (vLLM, llama.cpp) or of "
+        "an Ollama server; empty: the provider's default.")
+    llm_api_key: SecretStr = Field(
+        SecretStr(""), description="The endpoint's API key; never logged, shown or stored.")
+    llm_timeout: float = Field(
+        30.0, gt=0.0, le=600.0,
+        description="Seconds a written answer may take in all (translation included); "
+        "past it the extractive answer is given.")
+    llm_max_tokens: int = Field(
+        600, ge=16, le=8192, description="Most tokens the model may write for one answer.")
+    llm_temperature: float = Field(
+        0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 for repeatable answers.")
+    llm_passages: int = Field(
+        5, ge=1, le=20, description="Passages (the best retrieved) the model is given.")
+    llm_json_mode: bool = Field(
+        True, description="Ask the server for JSON output where the provider supports it "
+        "(OpenAI-compatible response_format, Ollama's format); else the prompt alone asks.")
+    llm_min_kept: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="The share of the model's sentences that must pass the checks; below "
+        "it the extractive answer is given.")
 
     app_host: str = Field("127.0.0.1", description="Address the app listens on.")
     app_port: int = Field(7860, ge=1, le=65535)

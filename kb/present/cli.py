@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer questions; with none, ask interactively")
     ask.add_argument("question", nargs="*", help="the question (several with --json)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--llm-check", action="store_true",
+                     help="say whether the language model endpoint (IPSKB_LLM) answers")
     search = sub.add_parser("search", help="show the passages retrieved for a query")
     search.add_argument("query", nargs="+")
     search.add_argument("-k", type=int, default=5, help="how many passages")
@@ -104,6 +106,8 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from kb.knowledge import KnowledgeBase
 
+    if args.llm_check:
+        return _llm_check(settings)
     with KnowledgeBase.open(settings) as kb:
         if args.json:
             failed = 0
@@ -146,9 +150,28 @@ def _interactive(kb: object) -> int:
             print(f"ipskb: {exc}")
 
 
+def _llm_check(settings: Settings) -> int:
+    """Whether the configured language model answers, within its timeout."""
+    from kb.llm.client import ChatClient
+
+    if not settings.llm:
+        print("ipskb: no language model is configured (set IPSKB_LLM)", file=sys.stderr)
+        return 1
+    where = settings.llm_base_url or "the provider's default endpoint"
+    check = ChatClient.from_settings(settings).check(settings.llm_timeout)
+    if not check.ok:
+        print(f"ipskb: {settings.llm} at {escaped(where)} did not answer: "
+              f"{escaped(check.detail)}", file=sys.stderr)
+        return 1
+    print(f"{settings.llm} at {escaped(where)} answers ({check.seconds:.1f} s): "
+          f"{escaped(check.detail)}")
+    return 0
+
+
 def render(answer: Answer) -> str:
     """An answer with its numbered sources, for the terminal."""
     lines = [answer.text]
+    lines += [f"Notice: {n}" for n in answer.notices or []]
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
