@@ -86,7 +86,7 @@ def written_answer(
 def failed(exc: ModelUnavailableError) -> str:
     """The one-line notice for a model that failed: "The language model did not finish in
     time; this is the extractive answer."."""
-    said = str(exc)
+    said = str(exc).rstrip(". ")
     return f"{said[:1].upper()}{said[1:]}; {EXTRACTIVE}"
 
 

@@ -113,7 +113,8 @@ class ChatClient:
                     pieces.put(text)
             pieces.put(_END)
         except BaseException as exc:  # handed to the caller, who falls back
-            pieces.put(exc)
+            # A reply cut at the token limit is still a reply: what arrived is checked.
+            pieces.put(_END if type(exc).__name__ == "LengthFinishReasonError" else exc)
 
 
 def model_options(settings: Settings) -> dict[str, Any]:
@@ -133,6 +134,11 @@ def model_options(settings: Settings) -> dict[str, Any]:
                    max_retries=0)
     if settings.llm_base_url:
         options["base_url"] = settings.llm_base_url
+        if provider == "openai":
+            # The client sends the limit as max_completion_tokens, which OpenAI-compatible
+            # servers (llama.cpp's among them) ignore: they would write until the context
+            # is full. They read max_tokens.
+            options["extra_body"] = {"max_tokens": settings.llm_max_tokens}
     if key or (provider == "openai" and settings.llm_base_url):
         # A local OpenAI-compatible server wants no key, but the client insists on one.
         options["api_key"] = key or "none"
