@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
                     "hybrid_faq, hybrid, bm25, dense, langchain_baseline)")
     ev.add_argument("--calibrate", action="store_true",
                     help="also grid-search the FAQ and abstention thresholds on the dev split")
+    ev.add_argument("--llm", action="store_true",
+                    help="add a row for the language model IPSKB_LLM names")
+    ev.add_argument("--llm-local", action="store_true",
+                    help="--llm with the small model the tests serve (SmolLM2-135M-Instruct "
+                    "on 127.0.0.1)")
+    ev.add_argument("--limit", type=int, help="a sample of this many items, spread over the "
+                    "splits and categories (for a slow model)")
     fb = sub.add_parser("feedback", help="work with the ratings people gave answers")
     fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
     fb_export = fb_sub.add_parser("export",
@@ -216,11 +223,22 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    systems = args.systems.split(",") if args.systems else None
+    if args.llm_local:
+        from evals.local_llm import SPEC, serving
+
+        with serving() as url:
+            local = settings.model_copy(update={"llm": SPEC, "llm_base_url": url})
+            return _run_eval(local, args, systems, llm=True)
+    return _run_eval(settings, args, systems, llm=args.llm)
+
+
+def _run_eval(settings: Settings, args: argparse.Namespace, systems: list[str] | None,
+              llm: bool) -> int:
     from evals.runner import run_eval
 
-    systems = args.systems.split(",") if args.systems else None
     summary = run_eval(settings, args.questions, args.report, calibrate_too=args.calibrate,
-                       systems=systems,
+                       systems=systems, llm=llm, limit=args.limit,
                        progress=lambda name: print(f"evaluating {name}", file=sys.stderr))
     print(summary)
     return 0
