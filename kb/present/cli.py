@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from kb.errors import KBError
 from kb.models import Answer
+from kb.query.parts import Turn
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 from kb.shown import escaped, excerpt
@@ -141,7 +142,7 @@ def _interactive(kb: object) -> int:
     from kb.knowledge import KnowledgeBase
 
     assert isinstance(kb, KnowledgeBase)
-    history: list[str] = []
+    history: list[Turn] = []
     print("Ask about the International Port Security Program (empty line or Ctrl-D to quit).")
     while True:
         try:
@@ -151,8 +152,10 @@ def _interactive(kb: object) -> int:
         if not question:
             return 0
         try:
-            print(render(kb.ask(question, history)))
-            history.append(question)
+            answer = kb.ask(question, history)
+            print(render(answer))
+            # A language model is given the earlier answers too.
+            history.append((question, answer.text) if kb.writes else question)
         except KBError as exc:
             print(f"ipskb: {exc}")
 
