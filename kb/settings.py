@@ -124,9 +124,11 @@ class Settings(BaseSettings):
         0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 for repeatable answers.")
     llm_passages: int = Field(
         5, ge=1, le=20, description="Passages (the best retrieved) the model is given.")
-    llm_json_mode: bool = Field(
-        True, description="Ask the server for JSON output where the provider supports it "
-        "(OpenAI-compatible response_format, Ollama's format); else the prompt alone asks.")
+    llm_json_mode: Literal["off", "json", "schema"] = Field(
+        "json", description="How the server is asked for the answer's JSON: json (OpenAI-"
+        "compatible response_format json_object, Ollama's format json), schema (the same "
+        "with the reply's JSON schema, which llama.cpp and Ollama enforce), off (the prompt "
+        "alone asks).")
     llm_min_kept: float = Field(
         0.5, ge=0.0, le=1.0,
         description="The share of the model's sentences that must pass the checks; below "

@@ -33,7 +33,7 @@ def real(kb: KnowledgeBase, model_url: str) -> Iterator[KnowledgeBase]:
     before = kb.settings
     kb.use_settings(before.model_copy(update={
         "llm": SPEC, "llm_base_url": model_url, "llm_timeout": 180.0, "llm_passages": 3,
-        "llm_max_tokens": 200}))
+        "llm_max_tokens": 200, "llm_json_mode": "schema"}))
     kb.use_llm(None)
     yield kb
     kb.use_llm(None)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from kb.answer.cite import abstention
 from kb.answer.compose import Library
 from kb.answer.parse import parse
-from kb.answer.prompt import answer_messages, passages, translate_messages
+from kb.answer.prompt import REPLY_SCHEMA, answer_messages, passages, translate_messages
 from kb.answer.verify import check
 from kb.errors import ModelUnavailableError
 from kb.llm.client import ChatClient
@@ -58,7 +58,7 @@ def written_answer(
     messages = answer_messages(question, found, language, history)
     began = time.monotonic()
     try:
-        raw = _collect(client.stream(messages, deadline), on_text)
+        raw = _collect(client.stream(messages, deadline, REPLY_SCHEMA), on_text)
     except ModelUnavailableError as exc:
         log.warning("written answer failed: %s", exc)
         return fallen_back(fallback, failed(exc))

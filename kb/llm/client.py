@@ -40,9 +40,11 @@ class Check:
 class ChatClient:
     """Sends messages to one chat model; every call has a deadline (`time.monotonic()`)."""
 
-    def __init__(self, model: Any, name: str) -> None:
+    def __init__(self, model: Any, name: str, json_mode: str = "off") -> None:
         self.model = model
         self.name = name
+        self.provider = name.split(":", 1)[0] if ":" in name else ""
+        self.json_mode = json_mode  # "off", "json" or "schema" (Settings.llm_json_mode)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatClient:
@@ -59,14 +61,19 @@ class ChatClient:
             raise ModelUnavailableError(f"cannot use the language model {settings.llm!r}: "
                                         f"{_first_line(exc)}") from exc
         log.info("language model %s at %s", settings.llm, settings.llm_base_url or "default")
-        return cls(_json_mode(model, settings), settings.llm)
+        return cls(model, settings.llm, settings.llm_json_mode)
 
-    def stream(self, messages: Sequence[Message], deadline: float) -> Iterator[str]:
-        """The reply's text, piece by piece as it arrives. Raises ModelUnavailableError
-        when the model fails, or has not finished by `deadline`."""
+    def stream(self, messages: Sequence[Message], deadline: float,
+               schema: dict[str, Any] | None = None) -> Iterator[str]:
+        """The reply's text, piece by piece as it arrives; with `schema`, a JSON reply is
+        asked of the server as far as its provider allows (see `Settings.llm_json_mode`).
+        Raises ModelUnavailableError when the model fails, or has not finished by
+        `deadline`."""
         pieces: queue.Queue[object] = queue.Queue()
         stop = threading.Event()
-        worker = threading.Thread(target=self._produce, args=(list(messages), pieces, stop),
+        model = self._bound(schema)
+        worker = threading.Thread(target=self._produce,
+                                  args=(model, list(messages), pieces, stop),
                                   name="ipskb-llm", daemon=True)
         worker.start()
         try:
@@ -88,9 +95,10 @@ class ChatClient:
         finally:
             stop.set()  # a worker still reading gives up at its next piece
 
-    def complete(self, messages: Sequence[Message], deadline: float) -> str:
+    def complete(self, messages: Sequence[Message], deadline: float,
+                 schema: dict[str, Any] | None = None) -> str:
         """The whole reply (see `stream`)."""
-        return "".join(self.stream(messages, deadline))
+        return "".join(self.stream(messages, deadline, schema))
 
     def check(self, timeout: float) -> Check:
         """Whether the endpoint answers a one-word request within `timeout` seconds."""
@@ -102,10 +110,23 @@ class ChatClient:
         said = " ".join(reply.split())[:60]
         return Check(True, f"{self.name} answered: {said!r}", time.monotonic() - began)
 
-    def _produce(self, messages: list[Message], pieces: queue.Queue[object],
+    def _bound(self, schema: dict[str, Any] | None) -> Any:
+        """The model asked for JSON output, where its provider has a way to ask."""
+        if schema is None or self.json_mode == "off":
+            return self.model
+        if self.provider == "openai":  # llama.cpp's server constrains output to "schema"
+            return self.model.bind(response_format={
+                "type": "json_object", **({"schema": schema} if self.json_mode == "schema"
+                                          else {})})
+        if self.provider == "ollama":
+            return self.model.bind(format=schema if self.json_mode == "schema" else "json")
+        return self.model
+
+    @staticmethod
+    def _produce(model: Any, messages: list[Message], pieces: queue.Queue[object],
                  stop: threading.Event) -> None:
         try:
-            for chunk in self.model.stream(messages):
+            for chunk in model.stream(messages):
                 if stop.is_set():
                     return
                 text = _text(chunk.content)
@@ -143,18 +164,6 @@ def model_options(settings: Settings) -> dict[str, Any]:
         # A local OpenAI-compatible server wants no key, but the client insists on one.
         options["api_key"] = key or "none"
     return options
-
-
-def _json_mode(model: Any, settings: Settings) -> Any:
-    """The model asked for JSON output, where its provider has a way to ask."""
-    if not settings.llm_json_mode:
-        return model
-    provider = settings.llm.split(":", 1)[0]
-    if provider == "openai":
-        return model.bind(response_format={"type": "json_object"})
-    if provider == "ollama":
-        return model.bind(format="json")
-    return model
 
 
 def _text(content: Any) -> str:

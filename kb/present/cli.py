@@ -231,7 +231,8 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
         from evals.local_llm import SPEC, serving
 
         with serving() as url:
-            local = settings.model_copy(update={"llm": SPEC, "llm_base_url": url})
+            local = settings.model_copy(update={"llm": SPEC, "llm_base_url": url,
+                                                "llm_json_mode": "schema"})
             return _run_eval(local, args, systems, llm=True)
     return _run_eval(settings, args, systems, llm=args.llm)
 
