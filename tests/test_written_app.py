@@ -64,3 +64,18 @@ def test_a_follow_up_passes_earlier_questions_and_answers(kb: KnowledgeBase,
     later = model.prompts[1]
     assert ("human", f"<<<EARLIER QUESTION>>>\n{MANAGES}\n<<<END>>>") in later
     assert ("ai", f"<<<EARLIER ANSWER>>>\n{first.text}\n<<<END>>>") in later
+
+
+def test_the_reply_draft_of_a_written_answer_says_to_read_the_references(
+        kb: KnowledgeBase, handlers: Handlers) -> None:
+    from kb.present.reply import CHECK_WRITTEN
+
+    n = number_of(numbered(kb, MANAGES), OFFICE)
+    kb.use_llm(FakeListChatModel(responses=[reply(
+        (f"The Office of Quay Assessments manages the program. [{n}]",
+         [(n, "Office of Quay Assessments (OQA-7) manages the program")]))]), "fake")
+    _, session, *_ = list(handlers.respond(MANAGES, Session()))[-1]
+    draft = handlers.draft(session)["value"]
+    assert draft.startswith("Check before sending:\n- A language model wrote these sentences;")
+    assert " ".join(draft.split()).count(CHECK_WRITTEN) == 1
+    assert "The Office of Quay Assessments manages the program. [1]" in draft
