@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from evals.local_llm import free_port
-from evals.runner import Item, run_eval
+from evals.runner import SYSTEMS, Item, run_eval
 from evals.written import sample
 from kb.knowledge import KnowledgeBase
 from tests.conftest import DATA
@@ -33,13 +33,13 @@ def test_the_llm_row_with_a_dead_endpoint_is_the_offline_answer(
     settings = kb.settings.model_copy(update={
         "llm": "openai:any", "llm_base_url": f"http://127.0.0.1:{free_port()}/v1"})
     report = tmp_path / "report.md"
-    summary = run_eval(settings, DATA / "questions.jsonl", report,
-                       systems=["hybrid_faq"], llm=True)
-    assert summary.startswith("3 questions (hybrid_faq): confident and right")
+    product = next(iter(SYSTEMS))  # the product's own row, with default settings
+    summary = run_eval(settings, DATA / "questions.jsonl", report, systems=[product], llm=True)
+    assert summary.startswith(f"3 questions ({product}): confident and right")
     text = report.read_text()
-    rows = [line for line in text.splitlines() if line.startswith(("| hybrid_faq |", "| llm |"))]
+    rows = [line for line in text.splitlines() if line.startswith((f"| {product} |", "| llm |"))]
     assert len(rows) == 4  # test split and all items, a row each
     # Every written answer fell back to the extractive one: the same figures.
-    assert rows[0].replace("| hybrid_faq |", "") == rows[1].replace("| llm |", "")
+    assert rows[0].replace(f"| {product} |", "") == rows[1].replace("| llm |", "")
     systems = json.loads((tmp_path / "results.json").read_text())["systems"]
-    assert systems["llm"] == systems["hybrid_faq"]
+    assert systems["llm"] == systems[product]
