@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from evals.metrics import Scored
 from evals.runner import Item, ask_item, score_answer
+from kb.answer.written import NO_ANSWER
 from kb.knowledge import KnowledgeBase
+from kb.models import Answer
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ def run_written(kb: KnowledgeBase, items: list[Item], settings: Settings,
         out = []
         for n, item in enumerate(items, start=1):
             answer = ask_item(kb, item)
-            modes["llm" if answer.mode == "llm" else f"fell back ({answer.mode})"] += 1
+            modes[_outcome(answer)] += 1
             out.append(score_answer(kb, item, answer, every_language=True))
             if progress and n % 10 == 0:
                 progress(f"{LLM}: {n} of {len(items)} items")
@@ -57,3 +59,12 @@ def run_written(kb: KnowledgeBase, items: list[Item], settings: Settings,
     log.warning("%s: %d items in %.0f s: %s", LLM, len(items), time.monotonic() - began,
                 dict(modes))
     return out
+
+
+def _outcome(answer: Answer) -> str:
+    """What became of the model's answer: kept, its own abstention, or a fallback."""
+    if answer.mode == "llm":
+        return "written and kept"
+    if NO_ANSWER in (answer.notices or []):
+        return "the model said the passages do not answer"
+    return f"fell back to the offline answer ({answer.mode})"
