@@ -245,6 +245,10 @@ QUOTE_MIN_CHARS = 12
 # An English sentence must share at least this part of its content words (stems) with its
 # quotes: a true quote beside an unrelated claim does not back it.
 SUPPORT_MIN = 0.5
+# Words that turn a statement into its opposite: an English sentence and its quotes must
+# agree on whether one is there ("visits are not required" is not backed by "visits are
+# required", nor the reverse), since the shared words alone would pass them.
+NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|without)\b|n't\b", re.IGNORECASE)
 # Characters that the same text takes in different typing (curly or straight quotes,
 # dashes, non-breaking spaces): a quote matches its passage with these folded, as with
 # case and whitespace.

@@ -110,3 +110,13 @@ def test_model_options_send_the_limit_servers_read_and_keep_the_key_to_the_clien
     assert options["api_key"] == "sk-x" and options["temperature"] == 0.0
     ollama = model_options(Settings(llm="ollama:llama3.1:8b", llm_timeout=7))
     assert ollama["num_predict"] == 600 and ollama["client_kwargs"] == {"timeout": 7.0}
+
+
+def test_a_sentence_negating_its_quote_is_dropped() -> None:
+    reply = parse('{"sentences": ['
+                  '{"text": "Reassessments do not happen every 4 years. [1]", "quotes": '
+                  '[{"passage": 1, "quote": "Reassessments happen every 4 years"}]}]}')
+    checked = check(reply.claims, [PASSAGE], {"guide.md": DOC}, english=True)
+    assert checked.kept == 0
+    assert checked.notices == ["Dropped \u201cReassessments do not happen every 4 years.\u201d: "
+                               "it and its quotes disagree on a negation."]

@@ -3,10 +3,10 @@ on trust.
 
 Each sentence keeps only the citations whose quote occurs in the passage it names (case,
 whitespace and typographic quotes and dashes aside) and is long enough to back something;
-a number a name for no passage is stripped. A sentence left with no checked quote is
-dropped, and so is one stating a number its quotes do not hold, or, in English, one that
-shares too few of its words with them. Each citation's quote is then the exact source text
-the model's quote matched, never the model's own copy.
+a number naming no passage is stripped. A sentence left with no checked quote is dropped,
+and so is one stating a number its quotes do not hold, or, in English, one that shares too
+few of its words with them or disagrees with them on a negation. Each citation's quote is
+then the exact source text the model's quote matched, never the model's own copy.
 """
 
 from __future__ import annotations
@@ -110,6 +110,8 @@ def _rejection(body: str, located: list[tuple[Passage, tuple[int, int]]],
         said = terms(body)
         if said and len(said & terms(quoted)) / len(said) < rules.SUPPORT_MIN:
             return "its quotes do not say what it says"
+        if bool(rules.NEGATION.search(body)) != bool(rules.NEGATION.search(quoted)):
+            return "it and its quotes disagree on a negation"
     return ""
 
 
