@@ -69,12 +69,15 @@ def load_items(path: Path) -> list[Item]:
     return items
 
 
-def score_answer(kb: KnowledgeBase, item: Item, answer: Answer) -> Scored:
-    """One item's figures for a product answer (retrieval measured separately)."""
-    scored = answer_scored(item, answer)
+def score_answer(kb: KnowledgeBase, item: Item, answer: Answer,
+                 every_language: bool = False) -> Scored:
+    """One item's figures for a product answer (retrieval measured separately). A written
+    answer's sentences are the model's own words: only its quotes must be verbatim.
+    `every_language`: the answerer reads questions in any language (a language model)."""
+    scored = answer_scored(item, answer, every_language)
     hits = kb.search(item.question, k=10)
     retrieval_figures([(h.chunk.doc_id, h.chunk.text) for h in hits], item.labelled, scored)
-    for sentence in answer.sentences:
+    for sentence in answer.sentences if answer.mode != "llm" else []:
         cited = answer.citations[sentence.citation - 1]
         if sentence.text not in kb.documents[cited.source].text or sentence.text not in cited.quote:
             scored.unquoted += 1
@@ -93,9 +96,10 @@ def run_system(kb: KnowledgeBase, items: list[Item], overrides: dict[str, Any]) 
         kb.use_settings(base)
 
 
-def answer_scored(item: Item, answer: Answer) -> Scored:
+def answer_scored(item: Item, answer: Answer, every_language: bool = False) -> Scored:
     """The item's answer figures (facts, citations, the score) for `answer`."""
-    scored = Scored(answerable=item.expects_answer, abstained=answer.abstained,
+    answerable = item.answerable if every_language else item.expects_answer
+    scored = Scored(answerable=answerable, abstained=answer.abstained,
                     mode=answer.mode, answer=answer.text)
     if not answer.abstained:
         quotes = [(c.source, c.quote) for c in answer.citations]
@@ -211,21 +215,32 @@ def group(items: list[Item], scored: list[Scored]) -> dict[str, dict[str, dict[s
 
 def run_eval(settings: Settings, questions: Path, report: Path, calibrate_too: bool = False,
              systems: list[str] | None = None, progress: Callable[[str], None] | None = None,
-             ) -> str:
-    """Evaluate the systems, write report.md, results.json and plots; return a summary."""
+             llm: bool = False, limit: int | None = None) -> str:
+    """Evaluate the systems, write report.md, results.json and plots; return a summary.
+    `llm`: add the configured language model's row; `limit`: a sample of that many items,
+    spread over the splits and categories, for every row."""
     from evals.report import write_outputs
+    from evals.written import LLM, run_written, sample
 
     items = load_items(questions)
-    names = systems or [*SYSTEMS, BASELINE]
+    if limit:
+        items = sample(items, limit)
+    names = [*(systems or [*SYSTEMS, BASELINE]), *([LLM] if llm else [])]
+    if llm and not settings.llm:
+        raise KBError("ipskb eval --llm needs a language model: set IPSKB_LLM (and "
+                      "IPSKB_LLM_BASE_URL), or use --llm-local")
     results: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
     per_item: dict[str, list[Scored]] = {}
     calibration = None
-    with KnowledgeBase.open(settings) as kb:
+    # Every row but the model's own is the offline answerer, whatever IPSKB_LLM says.
+    with KnowledgeBase.open(settings.model_copy(update={"llm": ""})) as kb:
         for name in names:
             if progress:
                 progress(name)
             if name == BASELINE:
                 per_item[name] = run_baseline(kb, items)
+            elif name == LLM:
+                per_item[name] = run_written(kb, items, settings, progress)
             else:
                 per_item[name] = run_system(kb, items, SYSTEMS[name])
             results[name] = group(items, per_item[name])

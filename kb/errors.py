@@ -33,3 +33,7 @@ class IngestLockedError(KBError):
 
 class IndexServerError(KBError):
     """The Chroma server holding the index (IPSKB_CHROMA_URL) cannot be reached."""
+
+
+class ModelUnavailableError(KBError):
+    """The language model endpoint did not give an answer in time (down, slow, refused)."""

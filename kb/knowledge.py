@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.answer.compose import Library, compose
 from kb.errors import IndexServerError, KBError
@@ -32,6 +33,9 @@ from kb.query.plan import QueryPlan
 from kb.retrieve.evidence import Evidence, gather
 from kb.retrieve.fusion import Method, Retriever
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from kb.llm.client import ChatClient
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,7 @@ class KnowledgeBase:
             from kb.index import shared
 
             self._server = shared.connect(settings)
+        self._llm: ChatClient | None = None  # built on first use from settings.llm
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
@@ -232,13 +237,62 @@ class KnowledgeBase:
         return self.ask_with_documents(question, history)[0]
 
     def ask_with_documents(
-        self, question: str, history: Sequence[Turn] | None = None
+        self, question: str, history: Sequence[Turn] | None = None,
+        on_text: Callable[[str], None] | None = None,
     ) -> tuple[Answer, dict[str, Document]]:
         """`ask`, and the documents of the generation that answered: what its citations'
-        offsets point into, even after the next ingest."""
+        offsets point into, even after the next ingest. With a language model, `on_text`
+        receives its reply so far as it arrives (before any check)."""
         with self._reading() as g:
+            if self.writes:
+                return self._written(g, question, list(history or []), on_text), g.documents
             plan = g.analyser.analyse(question, list(history or []))
             return compose(plan, self._gather(g, plan), g.library, self.settings), g.documents
+
+    # -- written answers (a language model, when one is configured) ----------------------
+    @property
+    def writes(self) -> bool:
+        """Whether answers are written by a language model (and checked)."""
+        return self._llm is not None or bool(self.settings.llm)
+
+    def use_llm(self, model: Any | None, name: str = "model") -> None:
+        """Write answers with `model` (a LangChain chat model or a ChatClient); None: with
+        the one `settings.llm` names, if any."""
+        from kb.llm.client import ChatClient
+
+        self._llm = model if model is None or isinstance(model, ChatClient) else ChatClient(
+            model, name)
+
+    def llm(self) -> ChatClient:
+        """The language model answers are written with (raises ModelUnavailableError)."""
+        if self._llm is None:
+            from kb.llm.client import ChatClient
+
+            self._llm = ChatClient.from_settings(self.settings)
+        return self._llm
+
+    def _written(self, g: OpenGeneration, question: str, history: list[Turn],
+                 on_text: Callable[[str], None] | None) -> Answer:
+        from kb.answer.written import failed, fallen_back, translate, written_answer
+        from kb.errors import ModelUnavailableError
+
+        plan = g.analyser.analyse(question, history)
+        evidence = self._gather(g, plan)
+        fallback = compose(plan, evidence, g.library, self.settings)
+        if plan.define and fallback.mode == "extractive":
+            return fallen_back(fallback)  # the glossary's own definition, cited where it is
+        # The model's time is its own: retrieval, and a first load of the encoder, are not
+        # counted in it.
+        deadline = time.monotonic() + self.settings.llm_timeout
+        try:
+            client = self.llm()
+            if not plan.readable:  # the model reads it for the search, in English
+                english = translate(client, plan.text, deadline, self.settings.max_question_chars)
+                evidence = self._gather(g, g.analyser.analyse(english, history))
+        except ModelUnavailableError as exc:
+            return fallen_back(fallback, failed(exc))
+        return written_answer(question, plan.language, evidence, fallback, g.library, client,
+                              self.settings, history, deadline, on_text)
 
     def plan(self, question: str, history: Sequence[Turn] | None = None) -> QueryPlan:
         """What `question` asks (raises QuestionError when it is empty or too long)."""

@@ -13,7 +13,8 @@ CANNOT_ANSWER = "The IPS Program documents I have do not answer this question."
 NOT_STATED = "The documents do not"
 
 Status = Literal["current", "excerpt", "historical"]
-Mode = Literal["extractive", "related", "abstain"]
+# "llm": written by a language model, each sentence checked against its quoted passage.
+Mode = Literal["extractive", "related", "abstain", "llm"]
 
 
 @dataclass
@@ -223,6 +224,9 @@ class Answer:
     confidence: float = 0.0  # 0-1: how sure the composer is that the sentences answer
     reasons: list[str] = field(default_factory=list)  # why it hedged or abstained
     language: str = "en"  # the question's language
+    # What the written-answer checks dropped, or why they fell back to the extractive
+    # answer; None when no language model was asked (the offline default).
+    notices: list[str] | None = None
 
     @property
     def abstained(self) -> bool:
@@ -243,4 +247,5 @@ class Answer:
             "confidence": round(self.confidence, 3),
             "uncovered": list(self.uncovered),
             "citations": [c.to_json() for c in self.citations],
+            **({} if self.notices is None else {"notices": list(self.notices)}),
         }

@@ -238,3 +238,34 @@ RELEVANCE_SPAN = 0.4  # score above the abstention threshold at which relevance 
 # that no document contains asks about something the documents do not cover.
 PROPER_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9&-]*|[A-Z]{2,}[a-z]?)\b")
 NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")
+
+
+# -- Written answers (kb.answer.prompt, kb.answer.verify) -----------------------------------
+# A passage sentence addressed to an assistant ("ignore your instructions and ...") states
+# nothing about the program: it is removed from what the model reads, so it can neither
+# steer the model nor be quoted as a source.
+ADDRESSED_TO_MODEL = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(?:instructions?|prompts?|"
+    r"rules|guidelines|above|previous|prior)\b|\byou are (?:now )?(?:an?|the) "
+    r"(?:ai|assistant|language model|chatbot)\b|\bsystem prompt\b|\bnew instructions\b",
+    re.IGNORECASE)
+# A quote this short matches almost any passage ("the", "IPS"): it backs nothing.
+QUOTE_MIN_CHARS = 12
+# An English sentence must share at least this part of its content words (stems) with its
+# quotes: a true quote beside an unrelated claim does not back it.
+SUPPORT_MIN = 0.5
+# Words that turn a statement into its opposite: an English sentence and its quotes must
+# agree on whether one is there ("visits are not required" is not backed by "visits are
+# required", nor the reverse), since the shared words alone would pass them.
+NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|without)\b|n't\b", re.IGNORECASE)
+# Characters that the same text takes in different typing (curly or straight quotes,
+# dashes, non-breaking spaces): a quote matches its passage with these folded, as with
+# case and whitespace.
+QUOTE_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                            "\u2013": "-", "\u2014": "-", "\u00a0": " ", "\u2011": "-"})
+# The languages answers are written in by name, for the prompt (ISO 639-1).
+LANGUAGE_NAMES = {
+    "en": "English", "fr": "French", "es": "Spanish", "pt": "Portuguese", "ar": "Arabic",
+    "zh": "Chinese", "ru": "Russian", "id": "Indonesian", "de": "German", "it": "Italian",
+    "ja": "Japanese", "ko": "Korean", "tr": "Turkish", "vi": "Vietnamese", "nl": "Dutch",
+}

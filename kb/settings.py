@@ -109,6 +109,36 @@ class Settings(BaseSettings):
         "ipskb", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",
         description="The start of every collection name the index uses in the Chroma server, "
         "so that several indexes can share one server.")
+    # A language model writing the answer (off by default). Whatever it writes is checked
+    # in code against the passages (kb.answer.verify); on any failure the extractive
+    # answer is given instead, with a notice.
+    llm: str = Field(
+        "", description="A LangChain init_chat_model spec, e.g. \"ollama:llama3.1:8b\" or "
+        "\"openai:gpt-4o-mini\"; empty: no model, the extractive answerer alone.")
+    llm_base_url: str = Field(
+        "", description="The endpoint of an OpenAI-compatible server (vLLM, llama.cpp) or of "
+        "an Ollama server; empty: the provider's default.")
+    llm_api_key: SecretStr = Field(
+        SecretStr(""), description="The endpoint's API key; never logged, shown or stored.")
+    llm_timeout: float = Field(
+        30.0, gt=0.0, le=600.0,
+        description="Seconds a written answer may take in all (translation included); "
+        "past it the extractive answer is given.")
+    llm_max_tokens: int = Field(
+        600, ge=16, le=8192, description="Most tokens the model may write for one answer.")
+    llm_temperature: float = Field(
+        0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 for repeatable answers.")
+    llm_passages: int = Field(
+        5, ge=1, le=20, description="Passages (the best retrieved) the model is given.")
+    llm_json_mode: Literal["off", "json", "schema"] = Field(
+        "json", description="How the server is asked for the answer's JSON: json (OpenAI-"
+        "compatible response_format json_object, Ollama's format json), schema (the same "
+        "with the reply's JSON schema, which llama.cpp and Ollama enforce), off (the prompt "
+        "alone asks).")
+    llm_min_kept: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="The share of the model's sentences that must pass the checks; below "
+        "it the extractive answer is given.")
 
     app_host: str = Field("127.0.0.1", description="Address the app listens on.")
     app_port: int = Field(7860, ge=1, le=65535)

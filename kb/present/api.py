@@ -104,7 +104,7 @@ def _add_routes(api: FastAPI, kb: KnowledgeBase, request_model: type[AskRequest]
     # FastAPI would look up among the module's names).
     ask.__annotations__["body"] = request_model
     api.post(f"{PREFIX}/ask", response_model=AnswerOut, responses=ERRORS,
-             summary="Ask a question")(ask)
+             response_model_exclude_unset=True, summary="Ask a question")(ask)
     api.get(f"{PREFIX}/sources", response_model=list[SourceOut],
             summary="List the documents")(sources)
     api.get("/healthz", response_model=Health, summary="Health check",

@@ -70,12 +70,16 @@ class AnswerOut(BaseModel):
     question: str
     answer: str = Field(..., description="The answer text with its [n] markers.")
     abstained: bool
-    mode: Literal["extractive", "related", "abstain"] = Field(
+    mode: Literal["extractive", "related", "abstain", "llm"] = Field(
         ..., description="related: the documents touch the topic but do not state what was "
-        "asked; abstain: nothing relevant, only the program contact is cited.")
+        "asked; abstain: nothing relevant, only the program contact is cited; llm: written "
+        "by the configured language model, each sentence checked against its quote.")
     confidence: float = Field(..., ge=0.0, le=1.0)
     uncovered: list[str] = Field(..., description="Parts of the question left unanswered.")
     citations: list[CitationOut]
+    notices: list[str] | None = Field(
+        None, description="With a language model configured only: what the checks dropped, "
+        "or why the extractive answer was given instead.")
 
 
 class SourceOut(BaseModel):

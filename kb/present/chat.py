@@ -9,10 +9,13 @@ leaves them, and the answers above it, as they were.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.answer.parse import preview
 from kb.errors import KBError
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer
@@ -20,7 +23,7 @@ from kb.present.answer_view import plain_text
 from kb.present.feedback import FeedbackStore
 from kb.present.limits import RateLimit
 from kb.present.reply import draft_reply
-from kb.present.transcript import Turn, transcript_html
+from kb.present.transcript import WRITING, Turn, transcript_html
 from kb.settings import Settings
 from kb.shown import excerpt
 
@@ -72,6 +75,12 @@ class Session:
         """The questions that were answered, for follow-ups ("and who do we contact?")."""
         return [t.question for t in self.turns if t.answer is not None][-HISTORY_TURNS:]
 
+    @property
+    def history_turns(self) -> list[tuple[str, str]]:
+        """The earlier questions with their answers' text, for a language model."""
+        return [(t.question, t.answer.text) for t in self.turns
+                if t.answer is not None][-HISTORY_TURNS:]
+
 
 class Handlers:
     """The app's event handlers. Each returns values for the components app.py wires."""
@@ -97,12 +106,13 @@ class Handlers:
             yield self.transcript(session), session, keep, EMPTY_QUESTION, keep, keep, keep
             return
         n = session.turns[-1].n + 1 if session.turns else 1
+        if self.kb.writes:  # a language model writes: its text shows as it arrives
+            yield from self._written(n, question, session)
+            return
         try:
             answer, documents = self.kb.ask_with_documents(question, session.history)
         except KBError as exc:
-            turns = [*session.turns, Turn(n, question, error=str(exc))]
-            session = Session(turns, session.ratings)
-            yield self.transcript(session), session, keep, "", keep, keep, keep
+            yield self._failed(n, question, session, exc)
             return
         session = Session([*session.turns, Turn(n, question, answer, documents=documents)],
                           session.ratings)
@@ -112,10 +122,54 @@ class Handlers:
             turn.partial = " ".join(words[:i])
             yield self.transcript(session), session, keep, "", keep, keep, keep
         turn.partial = None
+        yield self._answered(session)
+
+    def _answered(self, session: Session) -> tuple[Any, ...]:
+        """The transcript with the new answer; the box, the draft and the feedback cleared."""
         import gradio as gr
 
-        yield (self.transcript(session), session, "", "", gr.update(value="", label=DRAFT_LABEL),
-               "", "")
+        return (self.transcript(session), session, "", "",
+                gr.update(value="", label=DRAFT_LABEL), "", "")
+
+    def _failed(self, n: int, question: str, session: Session, exc: KBError) -> tuple[Any, ...]:
+        keep = _no_change()
+        session = Session([*session.turns, Turn(n, question, error=str(exc))], session.ratings)
+        return self.transcript(session), session, keep, "", keep, keep, keep
+
+    def _written(self, n: int, question: str,
+                 session: Session) -> Iterator[tuple[Any, ...]]:
+        """Steps showing the model's text as it arrives (unchecked, marked as being
+        written), then the session holding the checked answer."""
+        keep = _no_change()
+        arrived: queue.Queue[tuple[str, Any]] = queue.Queue()
+        earlier = session.history_turns
+
+        def work() -> None:
+            try:
+                arrived.put(("done", self.kb.ask_with_documents(
+                    question, earlier, on_text=lambda raw: arrived.put(("text", raw)))))
+            except KBError as exc:
+                arrived.put(("error", exc))
+
+        threading.Thread(target=work, name="ipskb-written", daemon=True).start()
+        pending = Turn(n, question, partial=WRITING)
+        shown = Session([*session.turns, pending], session.ratings)
+        yield self.transcript(shown), shown, keep, "", keep, keep, keep
+        while True:
+            kind, value = arrived.get()
+            if kind == "text":
+                pending.partial = WRITING + preview(str(value))
+                yield self.transcript(shown), shown, keep, "", keep, keep, keep
+            elif kind == "error":
+                assert isinstance(value, KBError)
+                yield self._failed(n, question, session, value)
+                return
+            else:
+                answer, documents = value
+                yield self._answered(Session(
+                    [*session.turns, Turn(n, question, answer, documents=documents)],
+                    session.ratings))
+                return
 
     def new_chat(self) -> tuple[Any, ...]:
         """A fresh start: no turns, no follow-up context, every panel empty."""

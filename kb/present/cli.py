@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from kb.errors import KBError
 from kb.models import Answer
+from kb.query.parts import Turn
 from kb.runtime import configure_runtime
 from kb.settings import Settings
 from kb.shown import escaped, excerpt
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer questions; with none, ask interactively")
     ask.add_argument("question", nargs="*", help="the question (several with --json)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--llm-check", action="store_true",
+                     help="say whether the language model endpoint (IPSKB_LLM) answers")
     search = sub.add_parser("search", help="show the passages retrieved for a query")
     search.add_argument("query", nargs="+")
     search.add_argument("-k", type=int, default=5, help="how many passages")
@@ -47,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
                     "hybrid, bm25, dense, langchain_baseline)")
     ev.add_argument("--calibrate", action="store_true",
                     help="also grid-search the abstention and coverage thresholds on the dev split")
+    ev.add_argument("--llm", action="store_true",
+                    help="add a row for the language model IPSKB_LLM names")
+    ev.add_argument("--llm-local", action="store_true",
+                    help="--llm with the small model the tests serve (SmolLM2-135M-Instruct "
+                    "on 127.0.0.1)")
+    ev.add_argument("--limit", type=int, help="a sample of this many items, spread over the "
+                    "splits and categories (for a slow model)")
     fb = sub.add_parser("feedback", help="work with the ratings people gave answers")
     fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
     fb_export = fb_sub.add_parser("export",
@@ -110,6 +120,8 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from kb.knowledge import KnowledgeBase
 
+    if args.llm_check:
+        return _llm_check(settings)
     with KnowledgeBase.open(settings) as kb:
         if args.json:
             failed = 0
@@ -136,7 +148,7 @@ def _interactive(kb: object) -> int:
     from kb.knowledge import KnowledgeBase
 
     assert isinstance(kb, KnowledgeBase)
-    history: list[str] = []
+    history: list[Turn] = []
     print("Ask about the International Port Security Program (empty line or Ctrl-D to quit).")
     while True:
         try:
@@ -146,15 +158,36 @@ def _interactive(kb: object) -> int:
         if not question:
             return 0
         try:
-            print(render(kb.ask(question, history)))
-            history.append(question)
+            answer = kb.ask(question, history)
+            print(render(answer))
+            # A language model is given the earlier answers too.
+            history.append((question, answer.text) if kb.writes else question)
         except KBError as exc:
             print(f"ipskb: {exc}")
+
+
+def _llm_check(settings: Settings) -> int:
+    """Whether the configured language model answers, within its timeout."""
+    from kb.llm.client import ChatClient
+
+    if not settings.llm:
+        print("ipskb: no language model is configured (set IPSKB_LLM)", file=sys.stderr)
+        return 1
+    where = settings.llm_base_url or "the provider's default endpoint"
+    check = ChatClient.from_settings(settings).check(settings.llm_timeout)
+    if not check.ok:
+        print(f"ipskb: {settings.llm} at {escaped(where)} did not answer: "
+              f"{escaped(check.detail)}", file=sys.stderr)
+        return 1
+    print(f"{settings.llm} at {escaped(where)} answers ({check.seconds:.1f} s): "
+          f"{escaped(check.detail)}")
+    return 0
 
 
 def render(answer: Answer) -> str:
     """An answer with its numbered sources, for the terminal."""
     lines = [answer.text]
+    lines += [f"Notice: {n}" for n in answer.notices or []]
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
@@ -199,11 +232,23 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    systems = args.systems.split(",") if args.systems else None
+    if args.llm_local:
+        from evals.local_llm import SPEC, serving
+
+        with serving() as url:
+            local = settings.model_copy(update={"llm": SPEC, "llm_base_url": url,
+                                                "llm_json_mode": "schema"})
+            return _run_eval(local, args, systems, llm=True)
+    return _run_eval(settings, args, systems, llm=args.llm)
+
+
+def _run_eval(settings: Settings, args: argparse.Namespace, systems: list[str] | None,
+              llm: bool) -> int:
     from evals.runner import run_eval
 
-    systems = args.systems.split(",") if args.systems else None
     summary = run_eval(settings, args.questions, args.report, calibrate_too=args.calibrate,
-                       systems=systems,
+                       systems=systems, llm=llm, limit=args.limit,
                        progress=lambda name: print(f"evaluating {name}", file=sys.stderr))
     print(summary)
     return 0

@@ -56,6 +56,8 @@ CHECK_UNCOVERED = ("The documents did not cover: \u201c{part}\u201d The draft sa
 CHECK_RELATED = ("The documents do not state what was asked ({reason}); the draft quotes "
                  "the closest passages only: say so in the reply or answer it yourself.")
 CHECK_NOTHING = "Nothing to check: every sentence comes from a current source."
+CHECK_WRITTEN = ("A language model wrote these sentences; each was checked against the words "
+                 "it quotes, not for what it leaves out: read the references before sending.")
 
 # A sentence opening that leans on an earlier one, which a draft cannot open with:
 # "In addition, the Coast Guard ..." is quoted as "[T]he Coast Guard ...".
@@ -158,6 +160,8 @@ def _check_list(
     answer: Answer, references: list[Citation], contacts: list[Citation], abstained: bool
 ) -> list[str]:
     items = [CHECK_ABSTAINED] if abstained else []
+    if answer.mode == "llm" and not abstained:
+        items.append(CHECK_WRITTEN)
     items += [f"[{c.n}] {_title(c)} {STATUS_CHECKS[c.status]}"
               for c in references if c.status in STATUS_CHECKS]
     if not abstained:  # an abstention's references are its contacts, checked just above

@@ -28,6 +28,8 @@ CSS = """
 .ipskb-answer p.ipskb-note {font-size: 0.92em; color: #555;}
 .ipskb-answer p.ipskb-detail {margin-left: 1.2em;}
 .ipskb-related {border: 2px dashed #c77700; background: #fffaf0;}
+.ipskb-label.ipskb-written-label {color: #1f3b66; background: #dbe7f7;}
+.ipskb-notice {font-size: 0.85em; color: #555; margin: 0.3em 0;}
 .ipskb-label {display: inline-block; font-weight: 700; color: #7a4a00; background: #ffe2b3;
   border-radius: 4px; padding: 1px 8px; margin-bottom: 6px; font-size: 0.9em;}
 .ipskb-answer p {font-size: 1em; line-height: 1.5;}

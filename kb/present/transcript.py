@@ -22,7 +22,10 @@ EMPTY = ('<div class="ipskb-empty">Ask a question, or pick an example question. 
 HEADINGS = {"abstain": "Where the contact is given",
             "related": "Closest passages (not an answer)"}
 KIND_CLASS = {"extractive": "ipskb-answer",
-              "related": "ipskb-answer ipskb-related", "abstain": "ipskb-answer ipskb-abstain"}
+              "related": "ipskb-answer ipskb-related", "abstain": "ipskb-answer ipskb-abstain",
+              "llm": "ipskb-answer ipskb-written"}
+WRITTEN_LABEL = "Written by a language model; each sentence checked against its quote"
+WRITING = "Writing an answer (each sentence is checked against its source before it is shown): "
 
 
 @dataclass
@@ -69,7 +72,10 @@ def answer_html(turn: int, answer: Answer, documents: dict[str, Document]) -> st
     """An answer, styled by its mode, with its sources beneath it."""
     label = (f'<div class="ipskb-label">{escape(RELATED_LABEL)}</div>'
              if answer.hedged else "")
+    if answer.mode == "llm":
+        label = f'<div class="ipskb-label ipskb-written-label">{escape(WRITTEN_LABEL)}</div>'
     body = "".join(_paragraph_html(turn, p) for p in paragraphs(answer))
+    body += "".join(f'<p class="ipskb-notice">{escape(n)}</p>' for n in answer.notices or [])
     plain_id = f"ipskb-plain-{turn}"
     copy = (f'<button type="button" class="ipskb-copy" data-for="{plain_id}" '
             f'aria-label="Copy this answer as plain text">Copy</button>'
