@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.measure import REPO, percentiles, subprocess_env
+from evals.processes import stop
 from evals.runner import load_items
 from ingest.pipeline import ingest
 from kb.index.embedder import Embedder
@@ -84,12 +85,7 @@ def _process(args: Sequence[str], env: dict[str, str], log_file: Path, ready: st
             _wait(ready, proc, log_file, what)
             yield
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 30)
 
 
 @contextmanager

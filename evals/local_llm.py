@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from evals.processes import stop
 from kb.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -70,12 +71,7 @@ def serving(log_file: Path | None = None) -> Iterator[str]:
         _wait_ready(process, url)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 10)
         if log_file:
             out.close()  # type: ignore[union-attr]
 

@@ -8,7 +8,6 @@ Every change is checked by reading the result back as ingest does before it is k
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import time
@@ -82,14 +81,6 @@ def document_path(sources_dir: Path, doc_id: str) -> Path:
     except LoadError as exc:
         raise refused from exc
     return path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def remove_document(sources_dir: Path, doc_id: str, data_dir: Path) -> Path:

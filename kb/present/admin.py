@@ -20,6 +20,7 @@ from ingest import manifest_edit
 from ingest.sources import MANIFEST, discover
 from ingest.upload import Metadata, store_upload
 from kb.errors import KBError
+from kb.index.weights import file_sha256
 from kb.knowledge import KnowledgeBase
 from kb.present.audit import AuditLog
 from kb.present.auth import AdminError, AdminSession, SignIn, SignInError
@@ -200,7 +201,7 @@ class AdminConsole:
 
     def _document(self, doc_id: str) -> tuple[Path, str]:
         path = manifest_edit.document_path(self.sources_dir, doc_id)
-        return path, manifest_edit.file_sha256(path)
+        return path, file_sha256(path)
 
     def _finished(self, status: JobStatus) -> None:
         try:
