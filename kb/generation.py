@@ -49,7 +49,8 @@ class OpenGeneration:
         self.retriever = Retriever(store, lexical, settings)
         found = store.get_chunks(contact_ids)
         contacts = [found[cid] for cid in contact_ids if cid in found]
-        self.library = Library.of(documents, lexical, contacts, self.glossary)
+        self.library = Library.of(documents, lexical, contacts, self.glossary,
+                                  settings.program_name)
         # Names a question may use: the documents' words and their titles, publishers, dates.
         vocabulary = lexical.vocabulary | terms(" ".join(
             f"{d.title} {d.publisher} {d.date} {d.kind}" for d in documents.values()))

@@ -191,6 +191,7 @@ class Citation:
     start: int
     end: int
     date: str = ""
+    who: str = ""  # a contact: who answers, as the documents name it (kb.answer.contact)
 
     def to_json(self) -> dict[str, Any]:
         return {

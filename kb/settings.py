@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     cover_threshold: float = Field(0.9, ge=0.0, le=1.0)
     max_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
+    program_name: str = Field(
+        "International Port Security Program, U.S. Coast Guard", min_length=1,
+        description="Who a contact block's \"this program\" is, when the block names no "
+        "office: the program the documents are about.")
 
     chroma_url: str | None = Field(
         None, description="A Chroma server (`chroma run`) to keep the index in, as "

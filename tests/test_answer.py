@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from kb.answer.contact import contact_name
 from kb.answer.rank import rank, wanted_terms
 from kb.errors import QuestionError
 from kb.knowledge import KnowledgeBase
@@ -83,7 +82,7 @@ def test_out_of_scope_question_abstains_and_cites_only_contacts(kb: KnowledgeBas
     # Named by who answers, not by the page it is on, and placed nowhere.
     contact = answer.citations[0]
     assert answer.text == (f"{CANNOT_ANSWER} For help, the documents give this contact: "
-                           f"{contact_name(contact)}, Phone: (555) 010-4477 [1]")
+                           f"{kb.settings.program_name}, Phone: (555) 010-4477 [1]")
     assert contact.location == ""
 
 

@@ -20,6 +20,7 @@ DOC = Document(doc_id="d.txt", title="Harbor FAQ", text=TEXT, content_hash="x")
 CONTACT = Chunk(chunk_id="c", doc_id="d.txt", text="Phone: (555) 010-4477", start=0, end=5,
                 kind="contact")
 LEXICAL = LexicalIndex.build(["a", "b"], [TEXT, "Unrelated text about cargo screening."])
+PROGRAM = "Harbor Liaison Office"  # who "this program" is, in this corpus
 
 
 def sentence(text: str, *mentions: Mention) -> Sentence:
@@ -81,9 +82,11 @@ def test_nothing_close_enough_is_unanswered_and_abstains_with_the_contact() -> N
     p = part("What is the recipe for an omelette?", None, False, ["recipe", "omelette"])
     v = verdict(p, [scored(REQUESTS, 0.2)])
     assert v.status == UNANSWERED
-    library = Library.of({"d.txt": DOC}, LEXICAL, [CONTACT], [])
+    library = Library.of({"d.txt": DOC}, LEXICAL, [CONTACT], [], PROGRAM)
     answer = from_verdicts(_plan(p), [v], [], library)
     assert answer.abstained and answer.citations[0].quote == CONTACT.text
+    # A contact block naming no office is the program's, as the settings name it.
+    assert answer.citations[0].who == PROGRAM and f"{PROGRAM}, Phone:" in answer.text
 
 
 def test_a_related_answer_says_what_is_missing_before_the_closest_passages() -> None:
@@ -91,7 +94,8 @@ def test_a_related_answer_says_what_is_missing_before_the_closest_passages() -> 
     v = verdict(p, [scored(REQUESTS, 0.9)])
     hit = Hit(chunk=Chunk(chunk_id="k", doc_id="d.txt", text=TEXT, start=0, end=len(TEXT)),
               score=1.0)
-    answer = from_verdicts(_plan(p), [v], [hit], Library.of({"d.txt": DOC}, LEXICAL, [], []))
+    library = Library.of({"d.txt": DOC}, LEXICAL, [], [], PROGRAM)
+    answer = from_verdicts(_plan(p), [v], [hit], library)
     assert answer.mode == "related" and not answer.abstained
     assert answer.text.startswith("The documents do not give a duration for")
     assert "Requests go to the liaison officer. [1]" in answer.text
@@ -137,7 +141,7 @@ def test_the_sentence_stating_the_kind_must_itself_be_about_the_focus() -> None:
 def test_a_document_is_about_its_title_aliases_publisher_and_month() -> None:
     doc = Document(doc_id="d.txt", title="Harbor FAQ", text=TEXT, content_hash="x",
                    aliases=["the leaflet"], publisher="Quay Office", date="2030-01-05")
-    titles = Library.of({"d.txt": doc}, LEXICAL, [], []).titles["d.txt"]
+    titles = Library.of({"d.txt": doc}, LEXICAL, [], [], PROGRAM).titles["d.txt"]
     assert terms("harbor faq leaflet quay office january 2030") <= titles
 
 
@@ -196,7 +200,7 @@ def test_a_historical_document_answers_only_when_no_current_one_does() -> None:
     docs = {"old.txt": Document("old.txt", "Old brochure", old_text, "o", status="historical"),
             "new.txt": Document("new.txt", "Current FAQ", new_text, "n")}
     lexical = LexicalIndex.build(["old", "new", "x"], [old_text, new_text, "cargo screening"])
-    library = Library.of(docs, lexical, [], [])
+    library = Library.of(docs, lexical, [], [], PROGRAM)
     chunks = {d: Chunk(chunk_id=d, doc_id=d, text=t.text, start=0, end=len(t.text))
               for d, t in docs.items()}
     sentences = [Sentence(f"{d}.0", d, d, t.text, 0, len(t.text)) for d, t in docs.items()]

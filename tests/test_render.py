@@ -1,7 +1,7 @@
 """HTML for the app: text shows as typed (escaped once), answers by mode with their own
 sources, and the plain text the copy button gives."""
 
-from kb.answer.contact import PROGRAM, contact_details, contact_name
+from kb.answer.contact import contact_details, contact_name
 from kb.models import Answer, AnswerSentence, Citation, Document
 from kb.present import render
 from kb.present.answer_view import plain_text
@@ -13,6 +13,9 @@ TRICKY = "Côte d'Ivoire's \"port\" & <b>bold</b> **not bold** [x](javascript:al
 def _doc(text: str, url: str = "https://example.org/a", status: str = "historical") -> Document:
     return Document(doc_id="a.txt", title="A <b>title</b>", text=text, content_hash="x", url=url,
                     status=status, date="2020-01-01", kind="FAQ page; a note for curators")
+
+
+PROGRAM = "International Port Security Program, U.S. Coast Guard"
 
 
 def _cite(n: int, status: str = "current", quote: str = "Requests go through the embassy.",
@@ -109,7 +112,7 @@ def test_related_answer_is_labelled_and_styled_apart() -> None:
 def test_abstention_names_the_contact_by_organisation() -> None:
     faq = _cite(1, quote="If you have questions on this program, contact:\n\nPhone: (202) 372-1213",
                 title="US Coast Guard Activities Europe - IPS Program FAQ",
-                location="Brunssum, The Netherlands")
+                location="Brunssum, The Netherlands", who=PROGRAM)
     text = plain_text(_answer("abstain", [faq], []))
     assert text == (
         "The IPS Program documents I have do not answer this question.\n"
@@ -127,7 +130,9 @@ def test_a_contact_block_naming_its_office_is_named_by_it() -> None:
     desk = _cite(1, quote="If you have questions on this program, contact:\nThe Maritime "
                  "Security Help Desk\nPhone:\n877.687.2243 (toll free)\n202.366.9991\nEmail:\n"
                  "help@example.org")
-    assert contact_name(desk) == "The Maritime Security Help Desk"
+    assert contact_name(desk, PROGRAM) == "The Maritime Security Help Desk"
+    assert contact_name(_cite(2, quote="If you have questions, contact:\nPhone: 1"),
+                        PROGRAM) == PROGRAM  # the block names no office
     assert contact_details(desk) == ["Phone: 877.687.2243 (toll free), 202.366.9991",
                                      "Email: help@example.org"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kb.answer.contact import PROGRAM
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer, AnswerSentence, Citation
 from kb.present.reply import CUT, draft_reply
@@ -11,11 +10,11 @@ FAQ_URL = "https://example.org/faq"
 CONTACT = Citation(
     n=1, source="faq.txt", title="Harbor Liaison Office FAQ", url=FAQ_URL, location="Contact",
     status="current", quote="If you have questions on this program, contact:\n\nPhone:  (555) 010-4477",
-    start=500, end=569,
+    start=500, end=569, who="International Port Security Program, U.S. Coast Guard",
 )
 CONTACT_BLOCK = f"""\
 Program contact
-{PROGRAM}
+{CONTACT.who}
     Phone: (555) 010-4477
     (as given in Harbor Liaison Office FAQ)"""
 SIGN_OFF = "Kind regards,\n[Your name]\n"
@@ -198,7 +197,7 @@ def test_abstention_without_contacts_says_none_are_named() -> None:
 
 def test_historical_contact_is_flagged() -> None:
     old = cite(1, "historical", title="Old Quay Brochure", url="", location="Contact",
-               quote="Contact us:\nOld Quay Office\nPhone: (555) 010-0000")
+               quote="Contact us:\nOld Quay Office\nPhone: (555) 010-0000", who="Old Quay Office")
     answer = answer_of([("A request takes about six weeks to process.", 1)], [cite(1)])
     draft = draft_reply(answer, [old])
     assert ("Old Quay Office\n    Phone: (555) 010-0000\n"

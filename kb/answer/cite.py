@@ -83,8 +83,10 @@ def render(
                   sentences=lines, hits=list(hits))
 
 
-def contact_citations(contacts: Sequence[Chunk], documents: dict[str, Document]) -> list[Citation]:
-    """The program contacts the documents give, from current documents when any do."""
+def contact_citations(contacts: Sequence[Chunk], documents: dict[str, Document],
+                      program: str) -> list[Citation]:
+    """The program contacts the documents give, from current documents when any do, each
+    named by who answers (`program` when its block names no office)."""
     current = [c for c in contacts if documents[c.doc_id].status == "current"]
     citations = []
     for n, chunk in enumerate(current or contacts, start=1):
@@ -96,6 +98,7 @@ def contact_citations(contacts: Sequence[Chunk], documents: dict[str, Document])
             status=doc.status, quote=chunk.text, start=chunk.start,
             end=chunk.end, date=doc.date,
         ))
+        citations[-1].who = contact_name(citations[-1], program)
     return citations
 
 
@@ -103,7 +106,7 @@ def abstention(question: str, hits: Sequence[Hit], contacts: list[Citation]) -> 
     """Say plainly that the documents do not answer, and cite only who to ask."""
     if contacts:
         # Named by who answers, not by the page the contact block is on (kb.answer.contact).
-        refs = "; ".join(f"{contact_name(c)}, {contact_text(c)} {marker(c)}" for c in contacts)
+        refs = "; ".join(f"{c.who}, {contact_text(c)} {marker(c)}" for c in contacts)
         text = f"{CANNOT_ANSWER} For help, the documents give this contact: {refs}"
     else:
         text = f"{CANNOT_ANSWER} {NO_CONTACT}"

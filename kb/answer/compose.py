@@ -42,19 +42,20 @@ class Library:
     # What each document is, as its record says (title, aliases, publisher, month and year):
     # every sentence of a document is about these, whether or not it repeats them.
     titles: dict[str, set[str]] = field(default_factory=dict)
+    program: str = ""  # who a contact block naming no office is for (Settings.program_name)
 
     @classmethod
     def of(cls, documents: dict[str, Document], lexical: LexicalIndex, contacts: list[Chunk],
-           glossary: list[GlossaryEntry]) -> Library:
+           glossary: list[GlossaryEntry], program: str) -> Library:
         # The words that name a document ("Port Security Advisory 1-17") say where to look,
         # not what the answer says: an answer need not repeat them.
         naming = {d.doc_id: terms(" ".join([d.title, *d.aliases])) for d in documents.values()}
         titles = {d.doc_id: terms(" ".join([d.title, *d.aliases, d.publisher, _when(d.date)]))
                   for d in documents.values()}
-        return cls(documents, lexical, contacts, glossary, naming, titles)
+        return cls(documents, lexical, contacts, glossary, naming, titles, program)
 
     def contact_citations(self) -> list[Citation]:
-        return contact_citations(self.contacts, self.documents)
+        return contact_citations(self.contacts, self.documents, self.program)
 
 
 def compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,

@@ -13,8 +13,6 @@ import re
 
 from kb.models import Citation
 
-# What "this program" in a contact block refers to: the program the whole corpus is about.
-PROGRAM = "International Port Security Program, U.S. Coast Guard"
 # The line introducing a contact block ("If you have questions on this program, contact:").
 _LEAD = re.compile(r"\bcontact\b.*:\s*$", re.IGNORECASE)
 # A line that is itself a way to reach someone, not a name: "Phone:", a number, an address.
@@ -27,15 +25,16 @@ def _lines(contact: Citation) -> list[str]:
     return [" ".join(line.split()) for line in contact.quote.splitlines() if line.strip()]
 
 
-def contact_name(contact: Citation) -> str:
-    """The organisation to write to: "The Maritime Security Help Desk", or the program."""
+def contact_name(contact: Citation, program: str) -> str:
+    """The organisation to write to: "The Maritime Security Help Desk", or `program` (what
+    "this program" in a block that names no office refers to)."""
     names: list[str] = []
     for line in _lines(contact):
         if _DETAIL.search(line):
             break
         if not _LEAD.search(line):
             names.append(line)
-    return " ".join(names) or PROGRAM
+    return " ".join(names) or program
 
 
 def contact_details(contact: Citation) -> list[str]:

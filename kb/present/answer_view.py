@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.answer.cite import CANNOT_ANSWER, NO_CONTACT, marker
-from kb.answer.contact import contact_details, contact_name
+from kb.answer.contact import contact_details
 from kb.answer.notices import CLOSEST, ENGLISH_NOTICE, NOTICES
 from kb.models import Answer, Citation
 
@@ -72,7 +72,7 @@ def _abstention(answer: Answer) -> list[Paragraph]:
         return [*out, Paragraph([NO_CONTACT])]
     out.append(Paragraph([CONTACT_LEAD]))
     for c in answer.citations:
-        out.append(Paragraph([f"{contact_name(c)} ", c], "contact"))
+        out.append(Paragraph([f"{c.who} ", c], "contact"))
         out += [Paragraph([detail], "detail") for detail in contact_details(c)]
         out.append(Paragraph([f"({GIVEN_IN} {c.title})"], "detail"))
     return out + status_notes(answer.citations)

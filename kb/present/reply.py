@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Sequence
 
 from kb.answer.cite import NO_CONTACT
-from kb.answer.contact import contact_name, contact_text
+from kb.answer.contact import contact_text
 from kb.models import Answer, AnswerSentence, Citation
 
 WIDTH = 78  # short enough that mail clients wrapping at 80 leave the draft's lines alone
@@ -150,7 +150,7 @@ def _contact_lines(contacts: list[Citation]) -> list[str]:
         # Named by who answers, not by the page the number was found on.
         source = f"({GIVEN_IN} {_title(contact)}"
         source += f", {FLAGS[contact.status][1:]}" if contact.status in FLAGS else ")"
-        lines += _wrap(contact_name(contact), rest=INDENT)
+        lines += _wrap(contact.who, rest=INDENT)
         lines += _wrap(contact_text(contact), INDENT, INDENT)
         lines += _wrap(source, INDENT, INDENT)
     return lines
