@@ -164,7 +164,7 @@ def test_no_index_yet(tmp_path: Path) -> None:
         KnowledgeBase.open(Settings(data_dir=tmp_path / "none"))
 
 
-def test_store_keeps_answerable_sentences_and_faq_questions_apart(
+def test_store_keeps_only_answerable_sentences(
     make_settings: SettingsFactory, embedder: Embedder
 ) -> None:
     settings = make_settings()
@@ -186,9 +186,8 @@ def test_store_keeps_answerable_sentences_and_faq_questions_apart(
         assert vectors.shape == (faq.sentences, 384)
         stored = kb.store.all_sentences()
         assert "Harbor Liaison Office" not in {s.text for s in stored}  # a heading: never an answer
-        # An FAQ's question is stored apart from the answerable sentences.
-        assert "How do I request a Tern Exchange visit?" in {s.text for s in stored}
-        assert "How do I request a Tern Exchange visit?" not in {s.text for s in sentences}
+        # An FAQ's question is never an answer either: its chunk keeps it, no collection does.
+        assert "How do I request a Tern Exchange visit?" not in {s.text for s in stored}
         # Contacts are listed at ingest, so that opening a large index reads only them.
         contact = next(c for c in chunks if c.kind == "contact")
         assert meta["contacts"] == [contact.chunk_id]

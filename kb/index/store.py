@@ -21,11 +21,11 @@ log = logging.getLogger(__name__)
 
 CHUNKS = "chunks"
 SENTENCES = "sentences"  # body sentences: what answers are made of
-QUESTIONS = "questions"  # FAQ questions, apart: a question is never quoted as an answer
 # Each kind of record has a collection of its own: a filtered Chroma query (where role=...)
 # reads the metadata of every record and grew linearly with the corpus (evals/bench).
-_COLLECTION_OF_ROLE = {"body": SENTENCES, "question": QUESTIONS}
-# Sentences of other roles (headings) are never an answer: ingest neither embeds nor stores them.
+_COLLECTION_OF_ROLE = {"body": SENTENCES}
+# Sentences of other roles are never an answer, so ingest neither embeds nor stores them:
+# headings, and an FAQ's own question (its chunk keeps it, for ranking its answer).
 STORED_ROLES = frozenset(_COLLECTION_OF_ROLE)
 
 
@@ -70,7 +70,7 @@ def _sentences(got: dict[str, Any], row: int | None = None) -> list[Sentence]:
 
 
 class VectorStore:
-    """Chunks, answerable sentences and FAQ questions with their embeddings, in one Chroma
+    """Chunks and answerable sentences with their embeddings, in one Chroma
     folder, or in a Chroma server's collections whose names start with `prefix` (`client`
     an HttpClient). Counts are cached: a store is written by one ingest and then only read."""
 
@@ -85,7 +85,7 @@ class VectorStore:
         self.path = path
         self._client = client
         self._c = {name: self._collection(prefix + name)
-                   for name in (CHUNKS, SENTENCES, QUESTIONS)}
+                   for name in (CHUNKS, SENTENCES)}
         self._counts: dict[str, int] = {}
         self._batch = int(self._client.get_max_batch_size())
 
@@ -129,8 +129,7 @@ class VectorStore:
             )
 
     def add_sentences(self, sentences: Sequence[Sentence], vectors: NDArray[np.float32]) -> None:
-        """Store body sentences and FAQ questions; headings are never an answer and are
-        not stored."""
+        """Store the sentences of the roles an answer may quote (`STORED_ROLES`)."""
         self._counts.clear()
         for role, name in _COLLECTION_OF_ROLE.items():
             rows = [i for i, s in enumerate(sentences) if s.role == role]
@@ -155,8 +154,8 @@ class VectorStore:
 
     # -- reading ---------------------------------------------------------------------------
     def count(self) -> tuple[int, int]:
-        """Chunks, and stored sentences (body sentences and FAQ questions)."""
-        return self._count(CHUNKS), self._count(SENTENCES) + self._count(QUESTIONS)
+        """Chunks, and stored sentences."""
+        return self._count(CHUNKS), self._count(SENTENCES)
 
     def all_chunks(self) -> list[Chunk]:
         out: list[Chunk] = []
@@ -168,12 +167,11 @@ class VectorStore:
         return out
 
     def all_sentences(self) -> list[Sentence]:
-        """Every stored sentence: body sentences, then FAQ questions."""
+        """Every stored sentence."""
         out: list[Sentence] = []
-        for name in (SENTENCES, QUESTIONS):
-            for offset in range(0, self._count(name), self._batch):
-                out += _sentences(self._c[name].get(
-                    include=["documents", "metadatas"], limit=self._batch, offset=offset))
+        for offset in range(0, self._count(SENTENCES), self._batch):
+            out += _sentences(self._c[SENTENCES].get(
+                include=["documents", "metadatas"], limit=self._batch, offset=offset))
         return out
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
