@@ -91,14 +91,15 @@ def contact_citations(contacts: Sequence[Chunk], documents: dict[str, Document],
     citations = []
     for n, chunk in enumerate(current or contacts, start=1):
         doc = documents[chunk.doc_id]
-        citations.append(Citation(
+        citation = Citation(
             # No location: the place a contact block sits under (a page's "Brunssum, The
             # Netherlands") is not where the contact is.
             n=n, source=doc.doc_id, title=doc.title, url=doc.url, location="",
             status=doc.status, quote=chunk.text, start=chunk.start,
             end=chunk.end, date=doc.date,
-        ))
-        citations[-1].who = contact_name(citations[-1], program)
+        )
+        citation.who = contact_name(citation, program)
+        citations.append(citation)
     return citations
 
 
