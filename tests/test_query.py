@@ -16,6 +16,9 @@ from kb.knowledge import KnowledgeBase
     ("What is the e-mail address of the Quay Desk?", "email", True),
     ("Which phone number should I call?", "phone", True),
     ("Who is the head of the Office of Quay Assessments?", "person", True),
+    # A capitalised title is still a title; a bare name asks for a description.
+    ("Who is the current Harbourmaster of Port Zeta?", "person", True),
+    ("Who is Juliet Hudson?", "agent", False),
     ("Who manages the Quay program?", "agent", False),
     ("Where is the Quay Desk?", "place", False),
     # Which thing of a kind: its name.

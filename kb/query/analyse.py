@@ -177,10 +177,17 @@ def _noun_kind(nouns: list[Any]) -> str | None:
 
 def _asks_identity(wh: Any) -> bool:
     """"Who is the X?" asks for X's name: the wh-word is the attribute of "be", whose subject
-    is a noun with a determiner."""
+    is a noun, or a title with a determiner ("the Commandant")."""
     head = wh.head
     return head.lemma_ == "be" and any(
-        c.dep_ in ("nsubj", "attr") and c.pos_ == "NOUN" and c is not wh for c in head.children)
+        c.dep_ in ("nsubj", "attr") and c.i != wh.i and (
+            c.pos_ == "NOUN" or (c.pos_ == "PROPN" and _determined(c)))
+        for c in head.children)
+
+
+def _determined(tok: Any) -> bool:
+    """Whether a name has a determiner: "the Commandant" is a title, "Juliet Hudson" a name."""
+    return any(c.dep_ == "det" for c in tok.children)
 
 
 def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
