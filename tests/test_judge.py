@@ -65,6 +65,16 @@ def test_a_strict_kind_no_sentence_states_makes_a_related_answer() -> None:
     assert [s.sentence for s in v.picks] == [REQUESTS]
 
 
+def test_a_hedge_shows_the_closest_sentences_beside_one_of_the_kind_asked_for() -> None:
+    # The duration is about the Tern Exchange, the question about requests: the hedged
+    # answer quotes the duration and then the sentence on requests, closer to what was asked.
+    p = part("How long do requests to the liaison officer take?", "duration", True,
+             ["requests", "liaison", "officer"])
+    v = verdict(p, [scored(REQUESTS, 0.9), scored(LASTS, 0.8)])
+    assert v.status == RELATED
+    assert [s.sentence for s in v.picks] == [LASTS, REQUESTS]
+
+
 def test_an_entity_the_question_already_names_does_not_answer_it() -> None:
     p = part("Who is the Commandant of the Harbor Office?", "person", True, ["commandant"])
     assert not gives(p, COMMANDANT)

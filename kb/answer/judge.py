@@ -58,6 +58,7 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
 
     if part.unknown:  # "Port Omicron": the passages are about something else of that kind
         return _related(part, chosen(pool), relevance, not_mentioned(part.unknown, part.text))
+    relevant = pool  # every relevant sentence, of the kind asked for or not
     if part.strict:
         typed = [s for s in pool if gives(part, s.sentence)]
         if not typed or typed[0].score < threshold:
@@ -72,6 +73,12 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
     covered, missing = (max(each, key=lambda c: c[0]) if each
                         else coverage(part, picks, lexical, titles))
     if covered < cover_threshold:
+        if part.strict:
+            # A sentence of the kind asked for that may be about something else is not all
+            # that is close: "for how long did the pandemic stop the visits?" shows "once
+            # every 3 years", then the sentences on the pandemic.
+            rest = [s for s in chosen(relevant) if s is not picks[0]]
+            picks = [picks[0], *rest][: max(limit, 1)]
         return _related(part, picks, relevance * covered, not_said(missing, part.text))
     return Verdict(part, ANSWERED, picks, confidence=0.5 + 0.5 * relevance * covered)
 
