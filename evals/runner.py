@@ -24,6 +24,7 @@ SYSTEMS: dict[str, dict[str, Any]] = {
     "hybrid": {"retrieval": "hybrid"},
     "bm25": {"retrieval": "bm25"},
     "dense": {"retrieval": "dense"},
+    "hybrid_no_synonyms": {"retrieval": "hybrid", "question_synonyms": False},
 }
 BASELINE = "langchain_baseline"
 GRID_ABSTAIN = [round(0.30 + 0.02 * i, 2) for i in range(26)]

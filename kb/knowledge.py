@@ -30,6 +30,7 @@ from kb.nlp import Pipeline
 from kb.query.analyse import Analyser, clean
 from kb.query.parts import Turn
 from kb.query.plan import QueryPlan
+from kb.query.vocabulary import Synonyms, synonyms
 from kb.retrieve.evidence import Evidence, gather
 from kb.retrieve.fusion import Method, Retriever
 from kb.settings import Settings
@@ -191,6 +192,10 @@ class KnowledgeBase:
         finally:
             live.leave()
 
+    @property
+    def _synonyms(self) -> Synonyms:
+        return synonyms(self.settings.question_synonyms)
+
     def use_settings(self, settings: Settings) -> None:
         """Answer with other retrieval or answering settings (the index stays the same)."""
         self.settings = self._live.retriever.settings = settings
@@ -246,7 +251,7 @@ class KnowledgeBase:
         with self._reading() as g:
             if self.writes:
                 return self._written(g, question, list(history or []), on_text), g.documents
-            plan = g.analyser.analyse(question, list(history or []))
+            plan = g.analyser.analyse(question, list(history or []), self._synonyms)
             return compose(plan, self._gather(g, plan), g.library, self.settings), g.documents
 
     # -- written answers (a language model, when one is configured) ----------------------
@@ -276,7 +281,7 @@ class KnowledgeBase:
         from kb.answer.written import failed, fallen_back, translate, written_answer
         from kb.errors import ModelUnavailableError
 
-        plan = g.analyser.analyse(question, history)
+        plan = g.analyser.analyse(question, history, self._synonyms)
         evidence = self._gather(g, plan)
         fallback = compose(plan, evidence, g.library, self.settings)
         if plan.define and fallback.mode == "extractive":
@@ -288,7 +293,7 @@ class KnowledgeBase:
             client = self.llm()
             if not plan.readable:  # the model reads it for the search, in English
                 english = translate(client, plan.text, deadline, self.settings.max_question_chars)
-                evidence = self._gather(g, g.analyser.analyse(english, history))
+                evidence = self._gather(g, g.analyser.analyse(english, history, self._synonyms))
         except ModelUnavailableError as exc:
             return fallen_back(fallback, failed(exc))
         return written_answer(question, plan.language, evidence, fallback, g.library, client,
@@ -297,7 +302,7 @@ class KnowledgeBase:
     def plan(self, question: str, history: Sequence[Turn] | None = None) -> QueryPlan:
         """What `question` asks (raises QuestionError when it is empty or too long)."""
         with self._reading() as g:
-            return g.analyser.analyse(question, list(history or []))
+            return g.analyser.analyse(question, list(history or []), self._synonyms)
 
     def gather(self, plan: QueryPlan) -> list[Evidence]:
         """Everything the index holds for the plan's parts."""

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # below it the answer is "related": it says what the documents do not state.
     cover_threshold: float = Field(0.9, ge=0.0, le=1.0)
     max_sentences: int = Field(3, ge=1, le=10)
+    question_synonyms: bool = Field(
+        True, description="Search a question with the documents' words for its everyday "
+        "words (kb.rules.SYNONYMS); off only to measure what the table adds.")
     max_question_chars: int = Field(1000, ge=10)
     program_name: str = Field(
         "International Port Security Program, U.S. Coast Guard", min_length=1,

@@ -123,3 +123,18 @@ def test_an_faq_question_asked_with_the_askers_circumstances_gets_the_faq_answer
                                         "Valletta every spring.")
     # Worded like the FAQ question, but asking what its answer does not hold.
     assert kb.ask("Is training available for free?").mode in ("related", "abstain")
+
+
+def test_everyday_words_are_searched_with_the_documents_words_unless_turned_off(
+    kb: KnowledgeBase,
+) -> None:
+    question = "Which harbours does the Quay programme visit?"
+    [part] = kb.plan(question).parts
+    assert part.query == f"{question} port program"
+    base = kb.settings
+    kb.use_settings(base.model_copy(update={"question_synonyms": False}))
+    try:
+        [part] = kb.plan(question).parts
+    finally:
+        kb.use_settings(base)
+    assert part.query == question

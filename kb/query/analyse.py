@@ -22,7 +22,7 @@ from kb.query.naming import DocumentNames
 from kb.query.parts import Turn, earlier_subject, is_follow_up, split_question
 from kb.query.plan import Focus, PartPlan, QueryPlan
 from kb.query.spelling import Speller
-from kb.query.vocabulary import alternatives, expand, unexplained
+from kb.query.vocabulary import Synonyms, everyday
 
 _TAG = re.compile(r"<[^>]{0,500}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -59,8 +59,11 @@ class Analyser:
         self.naming_terms = naming_terms
         self.max_chars = max_chars
 
-    def analyse(self, question: str, history: Sequence[Turn] = ()) -> QueryPlan:
-        """The plan of `question`; raises QuestionError when it is empty or too long."""
+    def analyse(self, question: str, history: Sequence[Turn] = (),
+                synonyms: Synonyms | None = None) -> QueryPlan:
+        """The plan of `question`; raises QuestionError when it is empty or too long.
+        `synonyms`: the documents' words for everyday words (default `kb.rules.SYNONYMS`)."""
+        table = everyday() if synonyms is None else synonyms
         text = clean(question, self.max_chars)
         plan = QueryPlan(question=question.strip(), text=text, language=self.detector.detect(text))
         if not plan.readable:
@@ -76,7 +79,7 @@ class Analyser:
             context = plan.context
             if i and is_follow_up(piece, pieces[:i]):
                 context = pieces[i - 1]
-            plan.parts.append(self._part(piece, context))
+            plan.parts.append(self._part(piece, context, table))
         return plan
 
     def _defined_term(self, text: str) -> str | None:
@@ -86,24 +89,24 @@ class Analyser:
         term = match.group("term") or match.group("term2") or ""
         return self.glossary.get(term.upper())
 
-    def _part(self, text: str, context: str) -> PartPlan:
+    def _part(self, text: str, context: str, synonyms: Synonyms) -> PartPlan:
         asked = f"{context} {text}" if context else text
         named = self.names.named_in(asked)
         doc = self.nlp.parse(text)
         kind, strict = answer_kind(doc)
-        own = focus_of(doc, kind, self.vocabulary, self.spelled)
+        own = focus_of(doc, kind, self.vocabulary, self.spelled, synonyms)
         earlier = [replace(f, carried=True)
                    for f in focus_of(self.nlp.parse(context), None, self.vocabulary,
-                                     self.spelled)] if context else []
+                                     self.spelled, synonyms)] if context else []
         skip = set().union(*(self.naming_terms.get(d, set()) for d in named))
         focus: dict[str, Focus] = {}
         for f in [*own, *earlier]:  # a word of the part itself keeps its own weight
             if not f.stems <= skip:
                 focus.setdefault(f.word, f)
         return PartPlan(
-            text=text, query=expand(asked), kind=kind, strict=strict,
+            text=text, query=synonyms.expand(asked), kind=kind, strict=strict,
             focus=list(focus.values()), named=named,
-            unknown=unknown_names(text, self.vocabulary),
+            unknown=unknown_names(text, self.vocabulary, synonyms),
             asked_words=plain_words(asked))
 
 
@@ -191,7 +194,8 @@ def _determined(tok: Any) -> bool:
 
 
 def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
-             spelled: Mapping[str, frozenset[str]] | None = None) -> list[Focus]:
+             spelled: Mapping[str, frozenset[str]] | None = None,
+             synonyms: Synonyms | None = None) -> list[Focus]:
     """The words a question is about: its nouns, adjectives and numbers, and the verbs the
     documents use; less the words of asking, the words that ask for the kind of answer and
     the words that only qualify it."""
@@ -212,7 +216,7 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         stems = terms(word)
         if not stems:
             continue
-        extra = alternatives(word)
+        extra = (everyday() if synonyms is None else synonyms).alternatives(word)
         weight = (rules.FOCUS_WEIGHT_ASKER if _askers_own(tok)
                   else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB"
                   else rules.FOCUS_WEIGHT_CATEGORY if _category(tok) else 1.0)
@@ -235,9 +239,10 @@ def _askers_own(tok: Any) -> bool:
                for c in phrase.children)
 
 
-def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
+def unknown_names(question: str, vocabulary: set[str],
+                  synonyms: Synonyms | None = None) -> list[str]:
     """Names, acronyms and numbers in `question` that no document contains."""
-    text = unexplained(question)
+    text = (everyday() if synonyms is None else synonyms).unexplained(question)
     missing = []
     for word in rules.PROPER_NAME.findall(text) + rules.NUMBER.findall(text):
         found = terms(word)
