@@ -96,7 +96,7 @@ def retrieval_figures(retrieved: Sequence[tuple[str, str]], passages: Sequence[P
     """hit@K, recall@K, reciprocal rank and nDCG@10 of (source, text) results, best first."""
     if not passages:
         return
-    gains = [1.0 if any(relevant(s, t, p) for p in passages) else 0.0 for s, t in retrieved]
+    gains = _gains(retrieved, passages)
     found = {i for i, p in enumerate(passages)
              if any(relevant(s, t, p) for s, t in retrieved[:K])}
     scored.hit = 1.0 if any(gains[:K]) else 0.0
@@ -105,6 +105,19 @@ def retrieval_figures(retrieved: Sequence[tuple[str, str]], passages: Sequence[P
     dcg = sum(g / math.log2(r + 1) for r, g in enumerate(gains[:NDCG_K], 1))
     ideal = sum(1 / math.log2(r + 1) for r in range(1, min(len(passages), NDCG_K) + 1))
     scored.ndcg = dcg / ideal if ideal else 0.0
+
+
+def _gains(retrieved: Sequence[tuple[str, str]], passages: Sequence[Passage]) -> list[float]:
+    """1 for a result holding a labelled passage no result above it holds, else 0: chunks
+    overlap, so two of them can hold the same passage, which counts once (nDCG stays <= 1)."""
+    credited: set[int] = set()
+    gains = []
+    for source, text in retrieved:
+        new = {i for i, p in enumerate(passages) if i not in credited
+               and relevant(source, text, p)}
+        credited |= new
+        gains.append(1.0 if new else 0.0)
+    return gains
 
 
 def answer_figures(text: str, quotes: Sequence[tuple[str, str]], facts: Sequence[str],

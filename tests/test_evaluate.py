@@ -23,6 +23,14 @@ def test_retrieval_figures_against_labelled_passages() -> None:
     assert s.ndcg == pytest.approx((1 / 1.5849625) / (1 + 1 / 1.5849625), rel=1e-6)
 
 
+def test_a_passage_two_overlapping_chunks_hold_counts_once() -> None:
+    passages = [Passage("a.txt", "The office runs a workshop in Valletta every spring.")]
+    chunk = ("a.txt", "Intro. The office runs a workshop in Valletta every spring.")
+    s = Scored(answerable=True, abstained=False)
+    retrieval_figures([chunk, chunk], passages, s)
+    assert s.ndcg == 1.0 and s.rr == 1.0
+
+
 def test_answer_figures_and_score() -> None:
     s = Scored(answerable=True, abstained=False)
     answer_figures("It runs twice a year [1]. It lasts four days [2].",
