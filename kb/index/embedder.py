@@ -48,7 +48,8 @@ class Embedder:
                 graph = ensure_graph(self.settings)
                 log.info("loading the %s ONNX encoder %s", self.settings.encoder, graph)
                 self._encoder = OnnxEncoder(graph, folder, encoder_threads(self.settings),
-                                            self.settings.embed_batch_size)
+                                            self.settings.embed_batch_size,
+                                            self.settings.embed_batch_tokens)
         return self._encoder
 
     @property
