@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +67,7 @@ class Pipeline:
         entities). Once the whole pipeline is loaded it serves both."""
         with self._lock:
             if self._whole is None and (entities or self._parser is None):
-                folder = self._checked_folder()
-                with torch_hidden():
-                    import spacy
-
-                log.info("loading spaCy model from %s", folder)
-                loaded = spacy.load(folder, exclude=[] if entities else ["ner"])
+                loaded = _spacy(self._checked_folder(), entities)
                 if entities:
                     self._whole = loaded
                 else:
@@ -106,6 +102,19 @@ class Pipeline:
         for doc in nlp.pipe(texts, disable=others, batch_size=64):
             out.append(mentions_in(doc.text, [(e.label_, e.text) for e in doc.ents]))
         return out
+
+
+@lru_cache(maxsize=4)
+def _spacy(folder: Path, entities: bool) -> Any:
+    """spaCy's pipeline from `folder` (checked by the caller), loaded once per process and
+    shared: a load takes half a second, which every ingest of a running app (or of the
+    benchmark) paid again. Using a pipeline only adds the words it meets to its vocabulary,
+    as the questions of one process always have."""
+    with torch_hidden():
+        import spacy
+
+    log.info("loading spaCy model from %s", folder)
+    return spacy.load(folder, exclude=[] if entities else ["ner"])
 
 
 def mentions_in(text: str, entities: list[tuple[str, str]]) -> list[Mention]:
