@@ -49,6 +49,8 @@ FIGURES = [
     ("query_encoding_p95_ms", "... query encoding p95 (ms)"),
     ("composition_p95_ms", "... composition p95 (ms)"),
     ("search_and_composition_p95_ms", "... everything but query encoding, p95 (ms)"),
+    ("analysis_p95_ms", "... question analysis (language, spelling, spaCy's parse), p95 (ms)"),
+    ("analysis_and_encoding_p95_ms", "... analysis and query encoding alone, p95 (ms)"),
     ("answer_baseline_p95_ratio", "Warm answer p95 / the LangChain baseline's p95"),
     ("cold_ask_s", "Cold `ipskb ask --json` from process start (s, median)"),
     ("cold_import_s", "... importing the product (s)"),
@@ -183,9 +185,11 @@ def _method(results: dict[str, Any]) -> str:
         "with the model already loaded (its load time is listed apart); the encoder encodes "
         "each list in one `Embedder.encode` call, ingest encodes the distinct texts in its own "
         f"batches. Warm latency: one warm-up question, then {c['rounds']} passes over every "
-        "question, analysis with retrieval (`kb.plan`, `kb.gather`) and composition "
-        "(`kb.compose`) timed apart. Cold ask: "
-        f"{c['cold_runs']} runs of `ipskb ask --json` against the benchmark's own index. "
+        "question, analysis (`kb.plan`), retrieval (`kb.gather`) and composition "
+        "(`kb.compose`) timed apart; retrieval's figures include the analysis. Cold ask: "
+        f"{c['cold_runs']} runs of `ipskb ask --json` against the benchmark's own index, "
+        "then one process timed phase by phase, one after the other (`evals/coldstart.py`): "
+        "`ipskb ask` loads the model while it opens the index, so the phases add up to more. "
         "The reference (`evals/reference.py`, in processes of its own so that the benchmark "
         "never imports torch): `SentenceTransformer(model)` then one encoded question, timed "
         "from process start, the same number of runs; its throughput over the same texts, "

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kb.knowledge import KnowledgeBase
-from kb.present.cli import main
+from kb.present.cli import main, render
 from kb.settings import Settings
 
 CITATION_KEYS = {"n", "source", "title", "url", "location", "status", "quote"}
@@ -102,6 +102,20 @@ def test_python_dash_m_kb_runs(env: KnowledgeBase) -> None:
         capture_output=True, text=True, env=dict(os.environ), timeout=300, check=True,
     ).stdout
     assert json.loads(out)["mode"] == "extractive"
+
+
+def test_the_script_ends_a_reading_command_with_its_output_whole(env: KnowledgeBase) -> None:
+    # `ipskb ask` ends without tearing the interpreter down: what it printed, unflushed, to
+    # a pipe must still arrive whole, with the command's exit code.
+    script = str(Path(sys.executable).with_name("ipskb"))
+    question = "How do I request a Tern Exchange visit?"
+    told = subprocess.run([script, "ask", question], capture_output=True, text=True,
+                          env=dict(os.environ), timeout=300, check=True)
+    assert told.stdout == render(env.ask(question)) + "\n"
+    failed = subprocess.run([script, "ask", "--json", ""], capture_output=True, text=True,
+                            env=dict(os.environ), timeout=300, check=False)
+    assert failed.returncode == 1
+    assert json.loads(failed.stdout) == {"question": "", "error": "the question is empty"}
 
 
 def test_ask_json_exits_non_zero_when_a_question_fails(

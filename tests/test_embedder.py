@@ -211,3 +211,22 @@ def _run(script: str, env: dict[str, str]) -> str:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env={**os.environ, **env}, timeout=300, check=True)
     return out.stdout.strip().splitlines()[-1]
+
+
+def test_the_float32_graph_is_saved_fused(embedder: Embedder) -> None:
+    import onnx
+
+    embedder.encode(["x"])  # exported (or checked) first
+    graph = onnx.load(str(graph_dir(Settings()) / GRAPH), load_external_data=False)
+    ops = {node.op_type for node in graph.graph.node}
+    assert {"EmbedLayerNormalization", "Attention", "SkipLayerNormalization"} <= ops
+    assert "Softmax" not in ops  # every attention block is one operator
+
+
+def test_batches_by_tokens_give_the_same_vectors(embedder: Embedder) -> None:
+    texts = [*PROBES, *(f"a passage of {n} words " + "port " * n for n in range(0, 300, 7))]
+    unlimited = Embedder(Settings(embed_batch_tokens=0))
+    assert np.abs(unlimited.encode(texts) - embedder.encode(texts)).max() < 1e-5
+    encoder = embedder._load()
+    batches = list(encoder._batches([256, 200, 100, 60, 60, 10, 3, 3]))
+    assert [list(b) for b in batches] == [[0], [1], [2, 3], [4, 5, 6, 7]]

@@ -21,23 +21,24 @@ def test_the_unpacked_model_is_cached_and_answers_as_the_packaged_one(tmp_path: 
     packaged = _classify(LanguageModel())
     first = LanguageModel(tmp_path)
     assert _classify(first) == packaged
-    [cached] = tmp_path.glob("langid-*.npz")
+    [cached] = tmp_path.glob("langid-*")
     assert not list(tmp_path.glob(".*tmp"))  # written whole
-    stamp = cached.stat().st_mtime_ns
+    stamp = (cached / "ptc.npy").stat().st_mtime_ns
     assert _classify(LanguageModel(tmp_path)) == packaged
-    assert cached.stat().st_mtime_ns == stamp  # read, not written again
+    assert (cached / "ptc.npy").stat().st_mtime_ns == stamp  # read, not written again
     assert LanguageDetector(frozenset, LanguageModel(tmp_path)).detect(QUESTIONS[0]) == "fr"
 
 
 def test_a_damaged_cache_is_unpacked_again(tmp_path: Path,
                                            caplog: pytest.LogCaptureFixture) -> None:
     LanguageModel(tmp_path).identifier()
-    [cached] = tmp_path.glob("langid-*.npz")
-    cached.write_bytes(b"not a model")
+    [cached] = tmp_path.glob("langid-*")
+    (cached / "nextmove.npy").write_bytes(b"not a model")
     with caplog.at_level(logging.WARNING):
         assert _classify(LanguageModel(tmp_path)) == _classify(LanguageModel())
     assert "unreadable language model cache" in caplog.text
-    assert cached.stat().st_size > 1_000_000
+    assert (cached / "nextmove.npy").stat().st_size > 1_000_000
+    assert not list(tmp_path.glob(".*tmp"))
 
 
 def test_an_unwritable_cache_folder_still_gives_a_detector(tmp_path: Path) -> None:
@@ -45,3 +46,12 @@ def test_an_unwritable_cache_folder_still_gives_a_detector(tmp_path: Path) -> No
     blocked.write_text("a file where the folder should be")
     model = LanguageModel(blocked / "cache")
     assert _classify(model) == _classify(LanguageModel())
+
+
+def test_a_cache_of_the_earlier_form_is_replaced(tmp_path: Path) -> None:
+    earlier = tmp_path / "langid-0123456789abcdef.npz"
+    earlier.write_bytes(b"the single-file cache of an earlier version")
+    assert _classify(LanguageModel(tmp_path)) == _classify(LanguageModel())
+    assert not earlier.exists()
+    [cached] = tmp_path.glob("langid-*")
+    assert (cached / "ptc.npy").is_file()

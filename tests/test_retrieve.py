@@ -1,5 +1,8 @@
+import numpy as np
 import pytest
 
+from kb.index import store as store_module
+from kb.index.store import VectorStore
 from kb.knowledge import KnowledgeBase
 from kb.retrieve.fusion import rrf
 
@@ -31,3 +34,25 @@ def test_hits_are_distinct_passages(kb: KnowledgeBase) -> None:
     hits = kb.search("Tern Exchange", k=8)
     keys = [" ".join(h.chunk.text.split()) for h in hits]
     assert len(keys) == len(set(keys))
+
+
+def test_a_small_store_read_from_memory_gives_what_chroma_gives(
+        kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    chunks = kb.store.all_chunks()
+    ids = [*(c.chunk_id for c in reversed(chunks)), "no-such-chunk"]
+    held = kb.store.chunks_with_vectors(ids)
+    held_sentences = kb.store.sentences_of(chunks[::2])
+    assert kb.store._held["chunks"] and kb.store._held["sentences"]  # small: held whole
+    monkeypatch.setattr(store_module, "MEMORY_RECORDS", 0)
+    direct = VectorStore(kb.folder / "chroma")
+    try:
+        read = direct.chunks_with_vectors(ids)
+        read_sentences = direct.sentences_of(chunks[::2])
+        assert direct._held == {"chunks": None, "sentences": None}  # read by id from Chroma
+    finally:
+        direct.close()
+    assert held[0] == read[0] and held[1].keys() == read[1].keys()
+    assert all(np.array_equal(held[1][i], read[1][i]) for i in read[1])
+    assert held_sentences[0] == read_sentences[0]
+    assert np.array_equal(held_sentences[1], read_sentences[1])
+    assert held_sentences[1].dtype == read_sentences[1].dtype == np.float32

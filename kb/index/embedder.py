@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kb.index.encoder import OnnxEncoder, read_card
-from kb.index.export import ensure_graph
+from kb.index.export import GRAPH, ensure_graph, graph_dir
 from kb.index.weights import model_dir, verify_model
 from kb.runtime import configure_runtime
 from kb.settings import Settings
@@ -48,8 +48,26 @@ class Embedder:
                 graph = ensure_graph(self.settings)
                 log.info("loading the %s ONNX encoder %s", self.settings.encoder, graph)
                 self._encoder = OnnxEncoder(graph, folder, encoder_threads(self.settings),
-                                            self.settings.embed_batch_size)
+                                            self.settings.embed_batch_size,
+                                            self.settings.embed_batch_tokens)
         return self._encoder
+
+    def preload(self) -> None:
+        """Start loading the encoder in a background thread, for a process about to encode
+        (a cold `ipskb ask`): checking the graph and setting up its session run mostly
+        outside the GIL, beside loading spaCy. A failure is raised by the first encoding,
+        which then loads it itself. With no graph exported yet the export is left to that
+        first encoding, in the foreground: a process that ends early (no index, an empty
+        question) must not leave one half-written."""
+        if self._encoder is None and (graph_dir(self.settings) / GRAPH).is_file():
+            threading.Thread(target=self._load_quietly, name="ipskb-encoder",
+                             daemon=True).start()
+
+    def _load_quietly(self) -> None:
+        try:
+            self._load()
+        except Exception:  # raised again, to its caller, by the first encoding
+            log.debug("loading the encoder in the background failed", exc_info=True)
 
     @property
     def dimension(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,12 +90,14 @@ def session_options(threads: int) -> Any:
 class OnnxEncoder:
     """Texts to L2-normalised, mean-pooled vectors through one ONNX Runtime session."""
 
-    def __init__(self, graph: Path, folder: Path, threads: int, batch_size: int) -> None:
+    def __init__(self, graph: Path, folder: Path, threads: int, batch_size: int,
+                 batch_tokens: int = 0) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         self.card = read_card(folder)
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         # Padding is done per batch below; truncation at the model's limit, as
         # sentence-transformers does (the tokenizer file's own setting may differ).
@@ -111,10 +113,24 @@ class OnnxEncoder:
             return out
         ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            out[rows] = self._encode_batch([ids[i] for i in rows])
+        for rows in self._batches([len(ids[i]) for i in order]):
+            chosen = [order[r] for r in rows]
+            out[chosen] = self._encode_batch([ids[i] for i in chosen])
         return out
+
+    def _batches(self, lengths: list[int]) -> Iterator[range]:
+        """Consecutive rows of `lengths` (longest first) as batches: at most `batch_size`
+        rows, and at most `batch_tokens` tokens once padded (0: no limit). A batch whose
+        activations fit the cores' caches runs much faster than a bigger one: over the
+        corpus's passages, batches of 32 ran at 60% of the speed of batches of at most 256
+        tokens (2 cores, 2 MB of L2 cache each)."""
+        start = 0
+        while start < len(lengths):
+            rows = self.batch_size
+            if self.batch_tokens:
+                rows = min(rows, max(1, self.batch_tokens // max(lengths[start], 1)))
+            yield range(start, min(start + rows, len(lengths)))
+            start += rows
 
     def _encode_batch(self, ids: list[list[int]]) -> NDArray[np.float32]:
         width = max(len(row) for row in ids)

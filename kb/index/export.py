@@ -5,7 +5,10 @@ and checked at every load.
                                                               /manifest.json
 
 The manifest records the graph's own sha256, the weights it was exported from and the
-exporter's versions; a graph whose bytes differ from it is exported again. torch and
+exporter's versions; a graph whose bytes differ from it is exported again. The float32 graph
+is saved already fused by ONNX Runtime's transformer optimizer (attention, layer
+normalisation and GELU each one operator), so every load runs the fast graph without
+fusing it again; int8 is quantised from that graph. torch and
 sentence-transformers are imported here only, and only to export: `ipskb export` (run by
 `make setup`) does it ahead of time, and the first encoding does it when nothing was.
 """
@@ -31,7 +34,9 @@ log = logging.getLogger(__name__)
 GRAPH = "model.onnx"
 MANIFEST = "manifest.json"
 OPSET = 17
-FORMAT = 1  # bump when the graph's inputs or outputs change: old exports are then redone
+# Bump when the graph's inputs, outputs or optimisation change: old exports are then redone.
+# 2: exported with eager attention and saved fused (see _optimise).
+FORMAT = 2
 
 
 def encoder_root(settings: Settings) -> Path:
@@ -112,16 +117,40 @@ def _export_float32(source: Path, target: Path) -> None:
         raise ModelError("exporting the ONNX encoder needs torch and sentence-transformers; "
                          "run `make setup`") from exc
     hf_logging.disable_progress_bar()
-    model = SentenceTransformer(str(source), device="cpu", local_files_only=True)
-    hidden = _last_hidden_state(model[0].auto_model)
+    # Eager attention traces to the plain MatMul/Softmax pattern the optimizer fuses into one
+    # Attention operator; scaled_dot_product_attention traces to a graph it cannot fuse.
+    model = SentenceTransformer(str(source), device="cpu", local_files_only=True,
+                                model_kwargs={"attn_implementation": "eager"})
+    transformer: Any = model[0].auto_model
+    hidden = _last_hidden_state(transformer)
     example = model.tokenizer(["an example question for the exporter"], return_tensors="pt")
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
-    with torch.inference_mode(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # TracerWarnings about shapes: dynamic_axes cover them
-        torch.onnx.export(hidden, tuple(example[name] for name in INPUTS), str(target),
-                          input_names=list(INPUTS), output_names=["last_hidden_state"],
-                          dynamic_axes=axes, opset_version=OPSET, dynamo=False,
-                          do_constant_folding=True)
+    traced = target.with_name(f"{target.name}.traced")
+    try:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # TracerWarnings about shapes: dynamic_axes cover them
+            torch.onnx.export(hidden, tuple(example[name] for name in INPUTS), str(traced),
+                              input_names=list(INPUTS), output_names=["last_hidden_state"],
+                              dynamic_axes=axes, opset_version=OPSET, dynamo=False,
+                              do_constant_folding=True)
+        config = transformer.config
+        _optimise(traced, target, int(config.num_attention_heads), int(config.hidden_size))
+    finally:
+        traced.unlink(missing_ok=True)
+
+
+def _optimise(source: Path, target: Path, heads: int, hidden: int) -> None:
+    """Fuse the traced graph into ONNX Runtime's transformer operators (EmbedLayerNormalization,
+    Attention, SkipLayerNormalization, BiasGelu). Only portable fusions: no optimisation
+    specific to this machine's CPU is saved, so the graph serves any machine."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimised = optimize_model(str(source), model_type="bert", num_heads=heads,
+                               hidden_size=hidden, opt_level=0)
+    fused = optimised.get_fused_operator_statistics()
+    if not fused.get("Attention"):  # the graph works unfused, only slower
+        log.warning("the ONNX encoder's attention was not fused: %s", fused)
+    optimised.save_model_to_file(str(target))
 
 
 def _last_hidden_state(transformer: Any) -> Any:
@@ -142,9 +171,14 @@ def _last_hidden_state(transformer: Any) -> Any:
 
 
 def _quantize(source: Path, target: Path) -> None:
+    from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+    # Shape inference knows no types for the fused operators' outputs; they are float. One
+    # scale per output channel, not per matrix: the vectors' worst cosine to the float32
+    # ones rose from 0.91 to 0.98 over the corpus, at the same speed.
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                     extra_options={"DefaultTensorType": TensorProto.FLOAT})
 
 
 def _versions() -> dict[str, str | None]:

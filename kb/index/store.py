@@ -4,6 +4,7 @@ embeddings always supplied by us (Chroma's own embedding function is never used)
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,11 @@ _COLLECTION_OF_ROLE = {"body": SENTENCES}
 # Sentences of other roles are never an answer, so ingest neither embeds nor stores them:
 # headings, and an FAQ's own question (its chunk keeps it, for ranking its answer).
 STORED_ROLES = frozenset(_COLLECTION_OF_ROLE)
+# A collection this small is read whole into memory on its first read by id, and read by id
+# from there: each of an answer's two reads by id took 1.5-2.5 ms from Chroma, a lookup
+# takes microseconds, and reading this many records whole takes about a tenth of a second
+# and a few megabytes. A bigger one is read by id from Chroma, as asked.
+MEMORY_RECORDS = 2_000
 
 
 def _chunk_meta(c: Chunk) -> dict[str, Any]:
@@ -88,6 +94,10 @@ class VectorStore:
                    for name in (CHUNKS, SENTENCES)}
         self._counts: dict[str, int] = {}
         self._batch = int(self._client.get_max_batch_size())
+        # Each small collection's records (chunk or sentence, embedding) by id; None for one
+        # too big to hold (see MEMORY_RECORDS).
+        self._held: dict[str, dict[str, tuple[Any, NDArray[np.float32]]] | None] = {}
+        self._holding = threading.Lock()  # questions may read at once
 
     def _collection(self, name: str) -> Any:
         return self._client.get_or_create_collection(
@@ -99,7 +109,7 @@ class VectorStore:
     def copy_from(self, other: VectorStore) -> None:
         """Add every record of `other`, embeddings and all (an incremental ingest's start
         in a server, where there is no folder to copy)."""
-        self._counts.clear()
+        self._forget()
         for name, source in other._c.items():
             for offset in range(0, other._count(name), other._batch):
                 got = source.get(include=["documents", "metadatas", "embeddings"],
@@ -107,6 +117,12 @@ class VectorStore:
                 if got["ids"]:
                     self._c[name].add(ids=got["ids"], documents=got["documents"],
                                       metadatas=got["metadatas"], embeddings=got["embeddings"])
+
+    def _forget(self) -> None:
+        """After a write: counts and records held in memory are read again."""
+        self._counts.clear()
+        with self._holding:
+            self._held.clear()
 
     def _count(self, name: str) -> int:
         if name not in self._counts:
@@ -118,7 +134,7 @@ class VectorStore:
 
     # -- writing ---------------------------------------------------------------------------
     def add_chunks(self, chunks: Sequence[Chunk], vectors: NDArray[np.float32]) -> None:
-        self._counts.clear()
+        self._forget()
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
             self._c[CHUNKS].add(
@@ -130,7 +146,7 @@ class VectorStore:
 
     def add_sentences(self, sentences: Sequence[Sentence], vectors: NDArray[np.float32]) -> None:
         """Store the sentences of the roles an answer may quote (`STORED_ROLES`)."""
-        self._counts.clear()
+        self._forget()
         for role, name in _COLLECTION_OF_ROLE.items():
             rows = [i for i, s in enumerate(sentences) if s.role == role]
             for i in range(0, len(rows), self._batch):
@@ -147,7 +163,7 @@ class VectorStore:
                 )
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        self._counts.clear()
+        self._forget()
         for doc_id in doc_ids:
             for collection in self._c.values():
                 collection.delete(where={"doc_id": doc_id})
@@ -185,10 +201,35 @@ class VectorStore:
         """`get_chunks` and the chunks' embeddings, in one read."""
         if not ids:
             return {}, {}
+        held = self._records(CHUNKS)
+        if held is not None:
+            found = [i for i in dict.fromkeys(ids) if i in held]
+            return {i: held[i][0] for i in found}, {i: held[i][1] for i in found}
         got = self._c[CHUNKS].get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
         vectors = {i: np.asarray(v, dtype=np.float32) for i, v in zip(
             got["ids"], got["embeddings"], strict=True)}
         return _chunks(got), vectors
+
+    def _records(self, name: str) -> dict[str, tuple[Any, NDArray[np.float32]]] | None:
+        """Every record of collection `name` with its embedding, by id, read whole on first
+        use, if it has at most MEMORY_RECORDS records; None if it has more."""
+        with self._holding:
+            if name not in self._held:
+                self._held[name] = None
+                if self._count(name) <= MEMORY_RECORDS:
+                    self._held[name] = self._read_whole(name)
+            return self._held[name]
+
+    def _read_whole(self, name: str) -> dict[str, tuple[Any, NDArray[np.float32]]]:
+        out: dict[str, tuple[Any, NDArray[np.float32]]] = {}
+        for offset in range(0, self._count(name), self._batch):
+            got = self._c[name].get(include=["documents", "metadatas", "embeddings"],
+                                    limit=self._batch, offset=offset)
+            records: list[Any] = (list(_chunks(got).values()) if name == CHUNKS
+                                  else _sentences(got))
+            for rid, record, vector in zip(got["ids"], records, got["embeddings"], strict=True):
+                out[rid] = (record, np.asarray(vector, dtype=np.float32))
+        return out
 
     def query_chunks(
         self, vectors: NDArray[np.float32], n: int, doc_ids: Sequence[str] = ()
@@ -214,6 +255,11 @@ class VectorStore:
         ids = [sid for c in chunks for sid in c.body_sentence_ids]
         if not ids:
             return [], np.zeros((0, 0), dtype=np.float32)
+        held = self._records(SENTENCES)
+        if held is not None:
+            rows = [held[i] for i in ids if i in held]
+            vectors = np.asarray([v for _, v in rows], dtype=np.float32)
+            return [sentence for sentence, _ in rows], vectors
         got = self._c[SENTENCES].get(ids=ids, include=["documents", "metadatas", "embeddings"])
         at = {i: n for n, i in enumerate(got["ids"])}
         order = [at[i] for i in ids if i in at]  # Chroma does not keep the order asked for

@@ -118,11 +118,14 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from kb.index.embedder import Embedder
     from kb.knowledge import KnowledgeBase
 
     if args.llm_check:
         return _llm_check(settings)
-    with KnowledgeBase.open(settings) as kb:
+    embedder = Embedder(settings)
+    embedder.preload()  # the encoder loads while the index opens
+    with KnowledgeBase.open(settings, embedder) as kb:
         if args.json:
             failed = 0
             for question in args.question:

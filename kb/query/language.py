@@ -8,9 +8,9 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import threading
 import unicodedata
-import zipfile
 from array import array
 from collections.abc import Callable
 from pathlib import Path
@@ -37,8 +37,10 @@ _SAME = {"ms": "id"}
 class LanguageModel:
     """py3langid's identifier, loaded on first use and shared by every generation. Its model
     ships LZMA-compressed, which takes most of a second to unpack on each start; it is
-    unpacked once into `cache_dir` (a file named by the packaged model's sha256, written
-    whole or not at all) and read from there afterwards."""
+    unpacked once into `cache_dir` (a folder of plain .npy arrays named by the packaged
+    model's sha256, written whole or not at all) and read from there afterwards: the big
+    probability table is memory-mapped (a question reads a few of its rows), the state
+    table read straight into the array the identifier walks."""
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self._cache_dir = cache_dir
@@ -64,11 +66,11 @@ class LanguageModel:
         if self._cache_dir is None:
             return tuple(load_model(source))
         digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-        cached = self._cache_dir / f"langid-{digest}.npz"
+        cached = self._cache_dir / f"langid-{digest}"
         if cached.exists():
             try:
                 return _read(cached)
-            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            except (OSError, ValueError, KeyError, EOFError) as exc:
                 log.warning("unreadable language model cache %s (%s); unpacking again",
                             cached, exc)
         arrays = tuple(load_model(source))
@@ -79,26 +81,49 @@ class LanguageModel:
         return arrays
 
 
-def _write(path: Path, arrays: tuple[Any, ...]) -> None:
+_NAMES = ("ptc", "pc", "classes", "nextmove", "row", "output")
+
+
+def _write(folder: Path, arrays: tuple[Any, ...]) -> None:
+    """The arrays as .npy files in a folder of their own, put in place whole by a rename
+    (another process may be writing the same one: the first to finish wins)."""
     ptc, pc, classes, nextmove, row, output = arrays
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    values = (ptc, pc, np.asarray(classes), np.frombuffer(nextmove, dtype=nextmove.typecode),
+              np.frombuffer(row, dtype=row.typecode), np.asarray(output))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     try:
-        with tmp.open("wb") as out:
-            np.savez(out, ptc=ptc, pc=pc, classes=np.asarray(classes),
-                     nextmove=np.frombuffer(nextmove, dtype=nextmove.typecode),
-                     row=np.frombuffer(row, dtype=row.typecode), output=np.asarray(output))
-        os.replace(tmp, path)
+        tmp.mkdir()
+        for name, value in zip(_NAMES, values, strict=True):
+            np.save(tmp / f"{name}.npy", value, allow_pickle=False)
+        if folder.exists():  # damaged, or just written by another process
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            os.rename(tmp, folder)
+        except OSError:
+            if not folder.is_dir():
+                raise
     finally:
-        tmp.unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    for old in folder.parent.glob("langid-*.npz"):  # the cache's earlier, slower form
+        old.unlink(missing_ok=True)
 
 
-def _read(path: Path) -> tuple[Any, ...]:
-    with np.load(path, allow_pickle=False) as data:
-        nextmove, row = data["nextmove"], data["row"]
-        return (data["ptc"], data["pc"], data["classes"].tolist(),
-                array(nextmove.dtype.char, nextmove.tobytes()),
-                array(row.dtype.char, row.tobytes()), data["output"].tolist())
+def _read(folder: Path) -> tuple[Any, ...]:
+    def load(name: str, mmap: bool = False) -> Any:
+        return np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None,
+                       allow_pickle=False)
+
+    return (load("ptc", mmap=True), load("pc"), load("classes").tolist(),
+            _array(load("nextmove", mmap=True)), _array(load("row")), load("output").tolist())
+
+
+def _array(values: Any) -> array[Any]:
+    """A stdlib array of `values`' items in one copy (the identifier indexes it per byte of
+    text, where indexing a numpy array is many times slower)."""
+    out = array(values.dtype.char)
+    out.frombytes(np.ascontiguousarray(values).data.cast("B"))
+    return out
 
 
 class LanguageDetector:
