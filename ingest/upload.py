@@ -19,6 +19,7 @@ from ingest import manifest_edit
 from ingest.loaders import SUFFIXES, extract
 from ingest.sources import MANIFEST, STATUSES, discover, resolve_inside
 from kb.errors import KBError, LoadError
+from kb.index.weights import file_sha256
 from kb.settings import Settings
 
 UPLOAD_FOLDER = "uploads"
@@ -210,7 +211,7 @@ def _same_content(settings: Settings, digest: str) -> str:
             real = resolve_inside(settings.sources_dir, source.path)
             if real.stat().st_size > settings.max_file_bytes:
                 continue
-            if hashlib.sha256(real.read_bytes()).hexdigest() == digest:
+            if file_sha256(real) == digest:
                 return source.doc_id
         except (LoadError, OSError):
             continue

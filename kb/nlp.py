@@ -17,6 +17,7 @@ from typing import Any
 
 from kb import rules
 from kb.errors import ModelError
+from kb.index.weights import file_sha256
 from kb.models import Mention
 from kb.query.language import LanguageModel
 from kb.runtime import torch_hidden
@@ -44,7 +45,7 @@ def folder_digest(folder: Path) -> str:
     """The digest `MODEL_SHA256` pins: every file's path and sha256, in path order."""
     outer = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        inner = hashlib.sha256(path.read_bytes()).hexdigest()
+        inner = file_sha256(path)
         outer.update(f"{path.relative_to(folder).as_posix()}\0{inner}\n".encode())
     return outer.hexdigest()
 

@@ -4,7 +4,6 @@ happened to match."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from kb.index.weights import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class LanguageModel:
         source = MODEL_DIR / MODEL_FILE
         if self._cache_dir is None:
             return tuple(load_model(source))
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+        digest = file_sha256(source)[:16]
         cached = self._cache_dir / f"langid-{digest}"
         if cached.exists():
             try:
