@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, default=Path("evals/questions.jsonl"))
     ev.add_argument("--report", type=Path, default=Path("evals/report.md"))
     ev.add_argument("--systems", help="comma-separated systems to compare (default: all: "
-                    "hybrid, bm25, dense, langchain_baseline)")
+                    "hybrid, bm25, dense, hybrid_no_synonyms, langchain_baseline)")
     ev.add_argument("--calibrate", action="store_true",
                     help="also grid-search the abstention and coverage thresholds on the dev split")
     ev.add_argument("--llm", action="store_true",

@@ -194,8 +194,7 @@ def _determined(tok: Any) -> bool:
 
 
 def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
-             spelled: Mapping[str, frozenset[str]] | None = None,
-             synonyms: Synonyms | None = None) -> list[Focus]:
+             spelled: Mapping[str, frozenset[str]], synonyms: Synonyms) -> list[Focus]:
     """The words a question is about: its nouns, adjectives and numbers, and the verbs the
     documents use; less the words of asking, the words that ask for the kind of answer and
     the words that only qualify it."""
@@ -216,12 +215,12 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         stems = terms(word)
         if not stems:
             continue
-        extra = (everyday() if synonyms is None else synonyms).alternatives(word)
+        extra = synonyms.alternatives(word)
         weight = (rules.FOCUS_WEIGHT_ASKER if _askers_own(tok)
                   else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB"
                   else rules.FOCUS_WEIGHT_CATEGORY if _category(tok) else 1.0)
         out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
-                         (spelled or {}).get(word, frozenset())))
+                         spelled.get(word, frozenset())))
     return out
 
 
@@ -239,10 +238,9 @@ def _askers_own(tok: Any) -> bool:
                for c in phrase.children)
 
 
-def unknown_names(question: str, vocabulary: set[str],
-                  synonyms: Synonyms | None = None) -> list[str]:
+def unknown_names(question: str, vocabulary: set[str], synonyms: Synonyms) -> list[str]:
     """Names, acronyms and numbers in `question` that no document contains."""
-    text = (everyday() if synonyms is None else synonyms).unexplained(question)
+    text = synonyms.unexplained(question)
     missing = []
     for word in rules.PROPER_NAME.findall(text) + rules.NUMBER.findall(text):
         found = terms(word)
