@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,13 +110,17 @@ class VectorStore:
         """Add every record of `other`, embeddings and all (an incremental ingest's start
         in a server, where there is no folder to copy)."""
         self._forget()
-        for name, source in other._c.items():
-            for offset in range(0, other._count(name), other._batch):
-                got = source.get(include=["documents", "metadatas", "embeddings"],
-                                 limit=other._batch, offset=offset)
+        for name in other._c:
+            for got in other._pages(name, embeddings=True):
                 if got["ids"]:
                     self._c[name].add(ids=got["ids"], documents=got["documents"],
                                       metadatas=got["metadatas"], embeddings=got["embeddings"])
+
+    def _pages(self, name: str, embeddings: bool = False) -> Iterator[dict[str, Any]]:
+        """Every record of collection `name`, a batch at a time."""
+        include = ["documents", "metadatas", *(["embeddings"] if embeddings else [])]
+        for offset in range(0, self._count(name), self._batch):
+            yield self._c[name].get(include=include, limit=self._batch, offset=offset)
 
     def _forget(self) -> None:
         """After a write: counts and records held in memory are read again."""
@@ -174,21 +178,11 @@ class VectorStore:
         return self._count(CHUNKS), self._count(SENTENCES)
 
     def all_chunks(self) -> list[Chunk]:
-        out: list[Chunk] = []
-        for offset in range(0, self._count(CHUNKS), self._batch):
-            got = self._c[CHUNKS].get(
-                include=["documents", "metadatas"], limit=self._batch, offset=offset
-            )
-            out += _chunks(got).values()
-        return out
+        return [c for got in self._pages(CHUNKS) for c in _chunks(got).values()]
 
     def all_sentences(self) -> list[Sentence]:
         """Every stored sentence."""
-        out: list[Sentence] = []
-        for offset in range(0, self._count(SENTENCES), self._batch):
-            out += _sentences(self._c[SENTENCES].get(
-                include=["documents", "metadatas"], limit=self._batch, offset=offset))
-        return out
+        return [s for got in self._pages(SENTENCES) for s in _sentences(got)]
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         if not ids:
@@ -222,9 +216,7 @@ class VectorStore:
 
     def _read_whole(self, name: str) -> dict[str, tuple[Any, NDArray[np.float32]]]:
         out: dict[str, tuple[Any, NDArray[np.float32]]] = {}
-        for offset in range(0, self._count(name), self._batch):
-            got = self._c[name].get(include=["documents", "metadatas", "embeddings"],
-                                    limit=self._batch, offset=offset)
+        for got in self._pages(name, embeddings=True):
             records: list[Any] = (list(_chunks(got).values()) if name == CHUNKS
                                   else _sentences(got))
             for rid, record, vector in zip(got["ids"], records, got["embeddings"], strict=True):
