@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +23,7 @@ from kb.index import generations as index
 from kb.index.embedder import Embedder
 from kb.index.export import encoder_root
 from kb.index.store import VectorStore
-from kb.models import Answer, Citation, Document, GlossaryEntry, Hit
+from kb.models import Answer, Citation, Document, GlossaryEntry, Hit, SourceInfo
 from kb.nlp import Pipeline
 from kb.query.analyse import Analyser, clean
 from kb.query.parts import Turn
@@ -39,14 +37,6 @@ if TYPE_CHECKING:
     from kb.llm.client import ChatClient
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SourceInfo:
-    """A document in the index, for listings."""
-
-    document: Document
-    chunks: int
 
 
 class KnowledgeBase:
@@ -278,26 +268,11 @@ class KnowledgeBase:
 
     def _written(self, g: OpenGeneration, question: str, history: list[Turn],
                  on_text: Callable[[str], None] | None) -> Answer:
-        from kb.answer.written import failed, fallen_back, translate, written_answer
-        from kb.errors import ModelUnavailableError
+        from kb.answer.written import write
 
-        plan = g.analyser.analyse(question, history, self._synonyms)
-        evidence = self._gather(g, plan)
-        fallback = compose(plan, evidence, g.library, self.settings)
-        if plan.define and fallback.mode == "extractive":
-            return fallen_back(fallback)  # the glossary's own definition, cited where it is
-        # The model's time is its own: retrieval, and a first load of the encoder, are not
-        # counted in it.
-        deadline = time.monotonic() + self.settings.llm_timeout
-        try:
-            client = self.llm()
-            if not plan.readable:  # the model reads it for the search, in English
-                english = translate(client, plan.text, deadline, self.settings.max_question_chars)
-                evidence = self._gather(g, g.analyser.analyse(english, history, self._synonyms))
-        except ModelUnavailableError as exc:
-            return fallen_back(fallback, failed(exc))
-        return written_answer(question, plan.language, evidence, fallback, g.library, client,
-                              self.settings, history, deadline, on_text)
+        return write(question, lambda text: g.analyser.analyse(text, history, self._synonyms),
+                     lambda plan: self._gather(g, plan), g.library, self.llm, self.settings,
+                     history, on_text)
 
     def plan(self, question: str, history: Sequence[Turn] | None = None) -> QueryPlan:
         """What `question` asks (raises QuestionError when it is empty or too long)."""

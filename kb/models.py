@@ -250,3 +250,11 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             **({} if self.notices is None else {"notices": list(self.notices)}),
         }
+
+
+@dataclass
+class SourceInfo:
+    """A document in the index, for listings."""
+
+    document: Document
+    chunks: int

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from kb.answer.cite import abstention
-from kb.answer.compose import Library
+from kb.answer.compose import Library, compose
 from kb.answer.parse import parse
 from kb.answer.prompt import REPLY_SCHEMA, answer_messages, passages, translate_messages
 from kb.answer.verify import check
@@ -22,6 +22,7 @@ from kb.errors import ModelUnavailableError
 from kb.llm.client import ChatClient
 from kb.models import Answer, Hit
 from kb.query.parts import Turn
+from kb.query.plan import QueryPlan
 from kb.retrieve.evidence import Evidence
 from kb.settings import Settings
 
@@ -41,6 +42,31 @@ def translate(client: ChatClient, question: str, deadline: float, limit: int) ->
     if not line:
         raise ModelUnavailableError("the language model gave no translation")
     return line[:limit]
+
+
+def write(question: str, analyse: Callable[[str], QueryPlan],
+          search: Callable[[QueryPlan], list[Evidence]], library: Library,
+          client: Callable[[], ChatClient], settings: Settings, history: Sequence[Turn],
+          on_text: OnText | None = None) -> Answer:
+    """The written answer to `question`: analysed with `analyse`, its evidence found with
+    `search`; the extractive answer, with a notice, whenever the model's cannot be kept."""
+    plan = analyse(question)
+    evidence = search(plan)
+    fallback = compose(plan, evidence, library, settings)
+    if plan.define and fallback.mode == "extractive":
+        return fallen_back(fallback)  # the glossary's own definition, cited where it is
+    # The model's time is its own: retrieval, and a first load of the encoder, are not
+    # counted in it.
+    deadline = time.monotonic() + settings.llm_timeout
+    try:
+        model = client()
+        if not plan.readable:  # the model reads it for the search, in English
+            english = translate(model, plan.text, deadline, settings.max_question_chars)
+            evidence = search(analyse(english))
+    except ModelUnavailableError as exc:
+        return fallen_back(fallback, failed(exc))
+    return written_answer(question, plan.language, evidence, fallback, library, model,
+                          settings, history, deadline, on_text)
 
 
 def written_answer(
