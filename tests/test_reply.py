@@ -227,6 +227,16 @@ Check before sending:
   say so in the reply or answer it yourself.
 """)
     assert draft.index("Check before sending:") < draft.index("Dear colleague,")
+    # The email itself, once the check list is cut, does not pass the quotes off as the
+    # answer.
+    assert """Dear colleague,
+
+Thank you for your question. The IPS Program documents do not state this
+directly; the closest passages say:
+
+A request takes about six weeks to process. [1]
+""" in draft
+    assert "This is what the IPS Program documents say" not in draft
     assert_plain(draft)
 
 

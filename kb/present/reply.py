@@ -27,6 +27,10 @@ _SPACES = re.compile(r"[ \t\n\r\f\v]+")  # ASCII only: str.split() would drop th
 
 GREETING = "Dear colleague,"
 LEAD_IN = "Thank you for your question. This is what the IPS Program documents say:"
+# A related answer quotes passages that do not state what was asked: the email must not
+# present them as the answer, even once the check list above it is deleted.
+RELATED_LEAD_IN = ("Thank you for your question. The IPS Program documents do not state this "
+                   "directly; the closest passages say:")
 ABSTAIN_LEAD_IN = "Thank you for your question about the International Port Security Program."
 NOT_ANSWERED = "The International Port Security Program documents do not answer this question."
 ASK_CONTACT = "The program contact below can help with it."
@@ -80,7 +84,8 @@ def draft_reply(answer: Answer, contacts: Sequence[Citation]) -> str:
     if abstained:
         sections += [[ABSTAIN_LEAD_IN], _abstention(contacts)]
     else:
-        sections += [[LEAD_IN], _answer_paragraph(answer)]
+        lead = RELATED_LEAD_IN if answer.hedged else LEAD_IN
+        sections += [_wrap(lead), _answer_paragraph(answer)]
         if answer.uncovered:
             sections.append([line for part in answer.uncovered
                              for line in _wrap(f"{NOT_ANSWERED_PART} \u201c{part}\u201d")])
