@@ -128,10 +128,20 @@ def test_markup_in_a_question_is_text(kb: KnowledgeBase) -> None:
     assert "Office of Quay Assessments" in answer.text
 
 
-@pytest.mark.parametrize("question", ["", "   ", "<p></p>", "x" * 5000])
-def test_unaskable_questions_are_refused(kb: KnowledgeBase, question: str) -> None:
-    with pytest.raises(QuestionError):
+@pytest.mark.parametrize(("question", "said"), [
+    ("", "the question is empty"),
+    ("   \x00 ", "the question is empty"),
+    # Something was typed: the refusal says what was dropped.
+    ("<p></p>", "the question holds only markup (HTML tags), no words: type it as plain text"),
+    ("<img src=x onerror=alert(1)>", "the question holds only markup (HTML tags), no words: "
+     "type it as plain text"),
+    ("x" * 5000, "the question is 5000 characters long; the limit is 1000: ask about one "
+     "thing at a time"),
+])
+def test_unaskable_questions_are_refused(kb: KnowledgeBase, question: str, said: str) -> None:
+    with pytest.raises(QuestionError) as refused:
         kb.ask(question)
+    assert str(refused.value) == said
 
 
 def test_a_lead_in_brings_its_list_and_editorial_notes_stay_out(kb: KnowledgeBase) -> None:

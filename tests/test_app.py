@@ -73,7 +73,10 @@ def test_error_and_empty_question_leave_the_answer_and_panels(handlers: Handlers
     transcript, session, box, status, draft, thanks, reason = _last(
         handlers.respond("port " * 400, session))
     assert transcript.startswith(before.removesuffix("</div>"))  # the answer and its sources
-    assert "the question is 1999 characters long; the limit is 1000" in transcript
+    assert "The question is 1999 characters long; the limit is 1000" in transcript
+    # The refused question is quoted only in part, so that its error stays in view.
+    refused = transcript.split('id="ipskb-t2"')[1]
+    assert f'<div class="ipskb-q">{"port " * 40}\u2026</div>' in refused
     assert 'class="ipskb-error" role="alert"' in transcript
     assert all(v == {"__type__": "update"} for v in (box, draft, thanks, reason))
     assert session.last is not None and session.last.question == QUAY

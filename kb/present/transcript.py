@@ -15,7 +15,11 @@ from kb.answer.cite import marker
 from kb.models import Answer, Citation, Document
 from kb.present.answer_view import RELATED_LABEL, Paragraph, paragraphs, plain_text
 from kb.present.render import badge, context_html, escape, link, text_fragment_url
+from kb.shown import excerpt
 
+# A refused question is quoted this far: it was not asked, and a question of thousands of
+# characters would push its own error off the screen.
+REFUSED_ECHO = 200
 PASSAGE_CONTEXT = 300  # characters of document text shown around an opened citation
 EMPTY = ('<div class="ipskb-empty">Ask a question, or pick an example question. Answers '
          'quote the documents; open a source under an answer to read it in context.</div>')
@@ -57,9 +61,11 @@ def transcript_html(turns: Sequence[Turn], documents: dict[str, Document]) -> st
 
 def turn_html(turn: Turn, documents: dict[str, Document]) -> str:
     """A question and what came back for it."""
-    question = f'<div class="ipskb-q">{escape(turn.question)}</div>'
+    asked = excerpt(turn.question, REFUSED_ECHO) if turn.error else turn.question
+    question = f'<div class="ipskb-q">{escape(asked)}</div>'
     if turn.error:
-        reply = f'<div class="ipskb-error" role="alert">{escape(turn.error)}</div>'
+        said = turn.error[:1].upper() + turn.error[1:]  # errors are phrased to follow "error:"
+        reply = f'<div class="ipskb-error" role="alert">{escape(said)}</div>'
     elif turn.answer is None or turn.partial is not None:
         reply = f'<div class="ipskb-answer ipskb-streaming">{escape(turn.partial or "")}</div>'
     else:

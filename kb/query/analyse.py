@@ -31,10 +31,12 @@ _WH_TAGS = frozenset({"WRB", "WP", "WP$", "WDT"})
 
 def clean(text: str, limit: int) -> str:
     """The text to read: no markup, no control characters, sane length."""
-    text = _CONTROL.sub(" ", html.unescape(_TAG.sub(" ", text)))
-    text = " ".join(text.split())
-    if not text:
-        raise QuestionError("the question is empty")
+    plain = " ".join(_CONTROL.sub(" ", html.unescape(_TAG.sub(" ", text))).split())
+    if not plain:
+        # Someone who typed "<img src=x>" did type something: say what was dropped.
+        raise QuestionError("the question holds only markup (HTML tags), no words: type it "
+                            "as plain text" if _TAG.search(text) else "the question is empty")
+    text = plain
     if len(text) > limit:
         raise QuestionError(f"the question is {len(text)} characters long; the limit is "
                             f"{limit}: ask about one thing at a time")
