@@ -240,6 +240,14 @@ PROPER_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9&-]*|[A-Z]{2,}[a-
 NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")
 
 
+# -- list entries (kb.retrieve.listing) ----------------------------------------------------------
+# A list's entry is a name on a line of its own, perhaps with a code ("Port of Monrovia
+# LRMLW-0001"): longer lines are prose, even without a full stop.
+LIST_ENTRY_MAX_WORDS = 8
+# Lists run on across passages (an advisory's countries, each with its exceptions, fill six
+# short passages): the lead-in that opens one is looked for this many passages back.
+LIST_REACH = 8
+
 # -- Written answers (kb.answer.prompt, kb.answer.verify) -----------------------------------
 # A passage sentence addressed to an assistant ("ignore your instructions and ...") states
 # nothing about the program: it is removed from what the model reads, so it can neither

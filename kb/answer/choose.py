@@ -36,6 +36,7 @@ class Scored:
     terms: set[str]  # its words, with its passage's heading and FAQ question
     aside: bool = False  # from a statute's editorial notes: an answer only if nothing is better
     in_faq: bool = False  # from an FAQ's answer
+    lead_in: Scored | None = None  # a list entry's lead-in, quoted before it
 
 
 def select(
@@ -134,3 +135,16 @@ def with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
         if items:
             out += [s for s in [lead, *items] if s not in out]
     return out or chosen[:1]
+
+
+def with_lead_ins(chosen: list[Scored]) -> list[Scored]:
+    """A list entry ("Liberia") says nothing without the sentence that opens its list: it
+    brings that lead-in before it."""
+    out: list[Scored] = []
+    for s in chosen:
+        lead = s.lead_in
+        if lead is not None and all(o.sentence.sentence_id != lead.sentence.sentence_id
+                                    for o in out):
+            out.append(lead)
+        out.append(s)
+    return out

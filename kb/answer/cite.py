@@ -58,14 +58,15 @@ def citation(n: int, chunk: Chunk, sentences: Sequence[Sentence], doc: Document)
 
 def render(
     question: str, mode: Mode, chosen: Sequence[Sentence], hits: Sequence[Hit],
-    documents: dict[str, Document],
+    documents: dict[str, Document], more: Sequence[Chunk] = (),
 ) -> Answer:
     """The answer text: each sentence verbatim with its marker, one citation per passage,
-    current guidance first; then the status notes."""
+    current guidance first; then the status notes. A sentence comes from a hit's passage
+    or one of `more`."""
     by_chunk: dict[str, list[Sentence]] = {}
     for s in chosen:  # passages in order of their best sentence
         by_chunk.setdefault(s.chunk_id, []).append(s)
-    chunks = {h.chunk.chunk_id: h.chunk for h in hits}
+    chunks = {c.chunk_id: c for c in more} | {h.chunk.chunk_id: h.chunk for h in hits}
     citations: list[Citation] = []
     lines: list[AnswerSentence] = []
     order = sorted(by_chunk.items(), key=lambda item: STATUS_ORDER.get(

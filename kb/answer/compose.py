@@ -76,11 +76,12 @@ def _compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
         if defined is not None:
             return defined
     ranked = [rank(ev.part, ev.vector, ev.hits, ev.sentences, ev.vectors, library.lexical,
-                   library.documents, library.naming) for ev in evidence]
+                   library.documents, library.naming, ev.lead_ins) for ev in evidence]
     limit = settings.max_sentences if len(evidence) == 1 else 2
     verdicts = [_verdict(ev.part, r, limit, library, settings)
                 for ev, r in zip(evidence, ranked, strict=True)]
-    return from_verdicts(plan, verdicts, hits, library)
+    return from_verdicts(plan, verdicts, hits, library,
+                         [c for ev in evidence for c in ev.lead_chunks])
 
 
 def _verdict(part: PartPlan, ranked: list[Scored], limit: int, library: Library,
@@ -102,8 +103,9 @@ def _verdict(part: PartPlan, ranked: list[Scored], limit: int, library: Library,
 
 
 def from_verdicts(plan: QueryPlan, verdicts: list[Verdict], hits: list[Hit],
-                  library: Library) -> Answer:
-    """The answer the parts' verdicts add up to."""
+                  library: Library, more: Sequence[Chunk] = ()) -> Answer:
+    """The answer the parts' verdicts add up to; `more`: passages beside the hits that
+    quoted sentences may come from (a list entry's lead-in)."""
     answered = [v for v in verdicts if v.status == ANSWERED]
     related = [v for v in verdicts if v.status == RELATED]
     left = [v for v in verdicts if v.status != ANSWERED]
@@ -113,13 +115,14 @@ def from_verdicts(plan: QueryPlan, verdicts: list[Verdict], hits: list[Hit],
         answer.uncovered = [v.part.text for v in verdicts] if len(verdicts) > 1 else []
         return answer
     if answered and not left:
-        answer = _render(plan.question, "extractive", _picks(answered), hits, library)
+        answer = _render(plan.question, "extractive", _picks(answered), hits, library, more)
         answer.confidence = min(v.confidence for v in answered)
     else:
         # Some part is not stated: the whole answer is hedged, though other parts are
         # answered, since it does not give everything asked. It opens with what is missing,
         # then quotes the answered parts and the closest passages for the rest.
-        answer = _render(plan.question, "related", _picks(answered + related), hits, library)
+        answer = _render(plan.question, "related", _picks(answered + related), hits, library,
+                         more)
         lead = " ".join(v.reason for v in left)
         opening = notices.PARTLY if answered else notices.CLOSEST
         answer.text = f"{lead} {opening}\n\n{answer.text}"
@@ -182,8 +185,8 @@ def language_notice(plan: QueryPlan, library: Library) -> Answer:
 
 
 def _render(question: str, mode: Mode, chosen: list[Scored], hits: list[Hit],
-            library: Library) -> Answer:
-    return render(question, mode, [s.sentence for s in chosen], hits, library.documents)
+            library: Library, more: Sequence[Chunk] = ()) -> Answer:
+    return render(question, mode, [s.sentence for s in chosen], hits, library.documents, more)
 
 
 def _when(date: str) -> str:

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 
 from kb import rules
-from kb.answer.choose import Scored, lead_in_alone, select, with_items, with_openings
+from kb.answer.choose import (
+    Scored,
+    lead_in_alone,
+    select,
+    with_items,
+    with_lead_ins,
+    with_openings,
+)
 from kb.answer.notices import not_given, not_mentioned, not_said, nothing_on
 from kb.answer.rank import gives, wanted_terms
 from kb.index.lexical import LexicalIndex, terms
@@ -54,7 +61,7 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
         picked = select(candidates, wanted, limit, lexical, part.named)
         if not part.strict:  # a typed sentence states the answer itself
             picked = with_openings(picked, ranked, wanted, lexical)
-        return with_items(picked, ranked)
+        return with_lead_ins(with_items(picked, ranked))
 
     if part.unknown:  # "Port Omicron": the passages are about something else of that kind
         return _related(part, chosen(pool), relevance, not_mentioned(part.unknown, part.text))

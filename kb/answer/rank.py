@@ -34,10 +34,13 @@ def wanted_terms(part: PartPlan, naming: Mapping[str, set[str]]) -> set[str]:
 
 def rank(part: PartPlan, vector: Any, hits: Sequence[Hit], sentences: Sequence[Sentence],
          vectors: Any, lexical: LexicalIndex, documents: Mapping[str, Document],
-         naming: Mapping[str, set[str]]) -> list[Scored]:
-    """Body sentences of the hits, best first, one per distinct source span."""
+         naming: Mapping[str, set[str]],
+         lead_ins: Mapping[str, Sentence] | None = None) -> list[Scored]:
+    """Body sentences of the hits, best first, one per distinct source span. A list entry
+    (see kb.retrieve.listing) is read with its lead-in (`lead_ins`), which it brings."""
     if not sentences:
         return []
+    lead_ins = lead_ins or {}
     passage = {h.chunk.chunk_id: h.dense_score or 0.0 for h in hits}
     editorial = {h.chunk.chunk_id for h in hits if rules.EDITORIAL.match(h.chunk.section)}
     faq = {h.chunk.chunk_id for h in hits if h.chunk.kind == "faq"}
@@ -49,14 +52,21 @@ def rank(part: PartPlan, vector: Any, hits: Sequence[Hit], sentences: Sequence[S
         key = (sentence.doc_id, sentence.start)
         if key in out:
             continue
-        present = terms(sentence.text) | context.get(sentence.chunk_id, set())
+        lead = lead_ins.get(sentence.sentence_id)
+        # A list entry is read with its lead-in, not with the heading of the passage it
+        # sits in, which is often another entry ("Ebome Marine Terminal CM394-0001").
+        present = (terms(sentence.text) | terms(lead.text) if lead
+                   else terms(sentence.text) | context.get(sentence.chunk_id, set()))
         aside = sentence.chunk_id in editorial
         score = (rules.W_SENTENCE * float(cos)
                  + rules.W_TERMS * lexical.coverage(wanted, present)
-                 + rules.W_PASSAGE * passage.get(sentence.chunk_id, 0.0)
+                 # A list entry read with its lead-in is a passage of its own: the rest of
+                 # the passage it sits in is other entries.
+                 + rules.W_PASSAGE * (float(cos) if lead else passage.get(sentence.chunk_id, 0.0))
                  + (rules.W_TYPE if gives(part, sentence) else 0.0)
                  + (rules.W_NAMED if sentence.doc_id in part.named else 0.0)
                  - rules.STATUS_PENALTY.get(documents[sentence.doc_id].status, 0.0)
                  - (rules.EDITORIAL_PENALTY if aside else 0.0))
-        out[key] = Scored(sentence, row, score, present, aside, sentence.chunk_id in faq)
+        out[key] = Scored(sentence, row, score, present, aside, sentence.chunk_id in faq,
+                          Scored(lead, row, score, terms(lead.text)) if lead else None)
     return sorted(out.values(), key=lambda s: -s.score)

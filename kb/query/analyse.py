@@ -109,6 +109,7 @@ class Analyser:
             text=text, query=synonyms.expand(asked), kind=kind, strict=strict,
             focus=list(focus.values()), named=named,
             unknown=unknown_names(text, self.vocabulary, synonyms),
+            names=known_names(text, self.vocabulary, skip),
             asked_words=plain_words(asked))
 
 
@@ -249,3 +250,22 @@ def unknown_names(question: str, vocabulary: set[str], synonyms: Synonyms) -> li
         if found and not found <= vocabulary:
             missing.append(word)
     return missing
+
+
+def known_names(question: str, vocabulary: set[str], skip: set[str]) -> list[str]:
+    """Names in `question` that the documents contain, each run of capitalised words one
+    name ("Equatorial Guinea", "Liberia"), but for those naming a document the question
+    names (`skip`: that document's words)."""
+    runs: list[list[Any]] = []
+    for m in rules.PROPER_NAME.finditer(question):
+        if runs and question[runs[-1][-1].end():m.start()] == " ":
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    out: list[str] = []
+    for run in runs:
+        name = question[run[0].start():run[-1].end()]
+        found = terms(name)
+        if found and found <= vocabulary and not found <= skip and name not in out:
+            out.append(name)
+    return out

@@ -28,6 +28,7 @@ class PartPlan:
     focus: list[Focus] = field(default_factory=list)  # what the part is about
     named: list[str] = field(default_factory=list)  # ids of documents it names
     unknown: list[str] = field(default_factory=list)  # names and numbers no document uses
+    names: list[str] = field(default_factory=list)  # names it gives that documents use
     asked_words: frozenset[str] = frozenset()  # words of the part and its context, lower-case
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from kb.index.lexical import LexicalIndex
+from kb.index.lexical import LexicalIndex, terms
 from kb.index.store import VectorStore
 from kb.models import Chunk, Hit, doc_key
 from kb.settings import Settings
@@ -24,7 +24,10 @@ Method = Literal["hybrid", "dense", "bm25"]
 # ranking; with a full vote each, semantics drowned keywords (evals/report.md, dev split).
 # The passages of documents the question names ("according to the brochure") get a full
 # vote: the asker has said where the answer is.
-FUSION_WEIGHTS = (0.5, 0.5, 1.0, 1.0)
+FUSION_WEIGHTS = (0.5, 0.5, 1.0, 1.0, 1.0)
+# A name held by this few passages is specific: they are a ranking of their own, with a
+# full vote (after the named documents' one, or in its place).
+RARE_NAME_PASSAGES = 3
 # Candidates are read from the store this many per hit wanted at a time (some are skipped
 # as duplicates or for the per-document cap); most questions need one read.
 READ_WINDOW = 2
@@ -61,11 +64,13 @@ class Retriever:
     def search_many(
         self, queries: Sequence[str], vectors: NDArray[np.float32], k: int | None = None,
         method: Method | None = None, named: Sequence[Sequence[str]] | None = None,
+        rare: Sequence[Sequence[str]] | None = None,
     ) -> list[list[Hit]]:
         """`search` for several queries (the parts of one question), reading the store
         once for all of them. `named`: for each query, the documents it names; their
         passages are a ranking of their own in the fusion (see `_in_named`) and may fill
-        the hit list past the per-document cap."""
+        the hit list past the per-document cap. `rare`: for each query, the passages
+        holding the rare names it gives (see `rare_names`), a ranking of their own."""
         k = k or self.settings.top_k
         method = method or self.settings.retrieval
         n = self.settings.candidates
@@ -82,6 +87,10 @@ class Retriever:
             for ranks, vector, docs in zip(rankings, vectors, named, strict=True):
                 if docs:
                     ranks.append(self._in_named(ranks, vector, docs))
+        if rare and method != "dense":
+            for ranks, passages in zip(rankings, rare, strict=True):
+                if passages:
+                    ranks.append(list(passages))
         fused = [rrf(r, self.settings.rrf_k, FUSION_WEIGHTS)[: 4 * k] for r in rankings]
         first = self.store.chunks_with_vectors(
             list(dict.fromkeys(cid for f in fused for cid, _ in f[: READ_WINDOW * k])))
@@ -90,6 +99,24 @@ class Retriever:
             for f, vector, d, s, lx, docs in zip(fused, vectors, dense, by_sentence, lexical,
                                                  named or [[] for _ in queries], strict=True)
         ]
+
+    def rare_names(self, names: Sequence[str]) -> dict[str, list[str]]:
+        """Of the names a question gives, those few passages hold, with those passages
+        ("Liberia", on one line of a list). The question is about such a name, and a search
+        for all of its words can rank them below passages sharing its commoner words
+        ("countries", "conditions of entry"). A name of several words is as rare as its
+        rarest ("Port Tau" as "Tau")."""
+        out: dict[str, list[str]] = {}
+        for name in names:
+            words = terms(name)
+            if not words:
+                continue
+            rarest = max(sorted(words), key=self.lexical.weight)
+            holding = [cid for cid, score in self.lexical.search(rarest, RARE_NAME_PASSAGES + 1)
+                       if score > 0]
+            if 0 < len(holding) <= RARE_NAME_PASSAGES:
+                out[name] = holding
+        return out
 
     def _in_named(
         self, rankings: list[list[str]], vector: NDArray[np.float32], docs: Sequence[str]
