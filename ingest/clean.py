@@ -3,8 +3,9 @@ heading, list item or FAQ question.
 
 Handles: hyphenated line breaks, sentences broken over lines (and over blank lines inside
 list items), stray whitespace, drop-capitals ("T he"), markdown and rule lines left in plain
-text, GPO entity codes ("C[ocirc]te"), and headings run into the text that follows them
-("The Basics What is the objective ...").
+text, GPO entity codes ("C[ocirc]te"), headings run into the text that follows them
+("The Basics What is the objective ..."), and the placeholder a page saved from behind
+Cloudflare carries where an e-mail address was.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ _RULE_LINE = re.compile(r"^\s*([-=_*~]\s*){3,}$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MARKER = re.compile(r"^\[[^\]]*\]$")  # "[Excerpt ends here.]" stands on its own
 _HYPHEN_BREAK = re.compile(r"(\w+)-\n\s*([a-z]\w*)")
+# Cloudflare's e-mail protection writes "[email protected]" in place of an address in a
+# saved page; the address itself is gone. Said so in words, it does not read as an address
+# that is wrong.
+_HIDDEN_EMAIL = re.compile(r"\[email\s+protected\]")
+HIDDEN_EMAIL = "(e-mail address not kept in this copy of the page)"
 
 
 def clean_text(raw: str) -> str:
@@ -49,6 +55,7 @@ def _normalise(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
     text = text.replace("\u00a0", " ").replace("\u00ad", "").replace("\t", " ")
     text = _GPO_ENTITY.sub(_entity, text)
+    text = _HIDDEN_EMAIL.sub(HIDDEN_EMAIL, text)
     text = text.replace("**", "").replace("__", "")
     out = []
     for line in text.split("\n"):

@@ -62,3 +62,9 @@ def test_an_overlong_line_is_split_at_a_sentence_then_a_word() -> None:
     words = split_long_lines("x" * 1500 + " " + "word " * 300, 1000).split("\n")
     assert [len(line) for line in words] == [1000, 995, 999, 5]  # no space in the first 1,000
     assert split_long_lines("short\nlines", 1000) == "short\nlines"
+
+
+def test_a_hidden_e_mail_address_is_said_to_be_missing() -> None:
+    raw = "call or email Ezekiel Lyons, telephone 202-372-1296,\n[email\u00a0protected]."
+    assert clean_text(raw) == ("call or email Ezekiel Lyons, telephone 202-372-1296, "
+                               "(e-mail address not kept in this copy of the page).")
