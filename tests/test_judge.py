@@ -99,6 +99,21 @@ def test_nothing_close_enough_is_unanswered_and_abstains_with_the_contact() -> N
     assert answer.citations[0].who == PROGRAM and f"{PROGRAM}, Phone:" in answer.text
 
 
+def test_below_the_bar_a_sentence_holding_the_whole_subject_makes_a_related_answer() -> None:
+    # No sentence comes near a duration, but one is about requests: the documents touch the
+    # subject and do not give the kind asked for, which is not "nothing on it".
+    p = part("How long does a request take?", "duration", True, ["request"])
+    v = verdict(p, [scored(REQUESTS, 0.3), scored(LASTS, 0.2)])
+    assert v.status == RELATED and [s.sentence for s in v.picks] == [REQUESTS]
+    assert v.reason == "The documents do not give a duration for \u201cHow long does a request take?\u201d."
+    assert v.confidence == 0.0
+    # Only the whole subject counts; and a question that is not after a kind abstains.
+    assert verdict(part("How long does a visa request take?", "duration", True,
+                        ["visa", "request"]), [scored(REQUESTS, 0.3)]).status == UNANSWERED
+    assert verdict(part("Do requests go anywhere?", None, False, ["requests"]),
+                   [scored(REQUESTS, 0.3)]).status == UNANSWERED
+
+
 def test_a_related_answer_says_what_is_missing_before_the_closest_passages() -> None:
     p = part("How long does a request take?", "duration", True, ["request"])
     v = verdict(p, [scored(REQUESTS, 0.9)])

@@ -53,6 +53,13 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
     share of its focus a confident answer must hold."""
     pool = [s for s in ranked if not lead_in_alone(s, ranked)]
     if not pool or pool[0].score < threshold:
+        # "How long does a reciprocal visit last?": no sentence comes near a duration, but
+        # the closest ones are about reciprocal visits. The documents touch the subject and
+        # do not give the kind asked for: say that, rather than that they say nothing.
+        touching = [s for s in pool[:limit] if part.strict and not part.unknown
+                    and coverage(part, [s], lexical, titles)[0] >= cover_threshold]
+        if touching:
+            return _related(part, touching, 0.0, not_given(part.kind or "", part.text))
         return Verdict(part, UNANSWERED, reason=nothing_on(part.text))
     relevance = min(1.0, (pool[0].score - threshold) / rules.RELEVANCE_SPAN)
     wanted = wanted_terms(part, naming)
