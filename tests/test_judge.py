@@ -112,6 +112,14 @@ def test_below_the_bar_a_sentence_holding_the_whole_subject_makes_a_related_answ
                         ["visa", "request"]), [scored(REQUESTS, 0.3)]).status == UNANSWERED
     assert verdict(part("Do requests go anywhere?", None, False, ["requests"]),
                    [scored(REQUESTS, 0.3)]).status == UNANSWERED
+    # One that states the kind, far as it reads from the question, is shown first, and the
+    # answer does not claim the documents lack it.
+    p = part("How long do you guys keep the Tern Exchange going?", "duration", True,
+             ["tern", "exchange"])
+    v = verdict(p, [scored(COMMANDANT, 0.35), scored(LASTS, 0.3)])
+    assert v.status == RELATED and v.picks[0].sentence is LASTS
+    assert v.reason == ("The documents do not answer \u201cHow long do you guys keep the Tern "
+                        "Exchange going?\u201d in so many words.")
 
 
 def test_a_related_answer_says_what_is_missing_before_the_closest_passages() -> None:

@@ -25,7 +25,13 @@ from kb.answer.choose import (
     with_lead_ins,
     with_openings,
 )
-from kb.answer.notices import not_given, not_mentioned, not_said, nothing_on
+from kb.answer.notices import (
+    not_given,
+    not_in_so_many_words,
+    not_mentioned,
+    not_said,
+    nothing_on,
+)
 from kb.answer.rank import gives, wanted_terms
 from kb.index.lexical import LexicalIndex, terms
 from kb.query.plan import PartPlan
@@ -59,7 +65,11 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
         touching = [s for s in pool[:limit] if part.strict and not part.unknown
                     and coverage(part, [s], lexical, titles)[0] >= cover_threshold]
         if touching:
-            return _related(part, touching, 0.0, not_given(part.kind or "", part.text))
+            typed = [s for s in touching if gives(part, s.sentence)]
+            reason = (not_in_so_many_words(part.text) if typed
+                      else not_given(part.kind or "", part.text))
+            touching = typed + [s for s in touching if s not in typed]
+            return _related(part, touching, 0.0, reason)
         return Verdict(part, UNANSWERED, reason=nothing_on(part.text))
     relevance = min(1.0, (pool[0].score - threshold) / rules.RELEVANCE_SPAN)
     wanted = wanted_terms(part, naming)

@@ -68,6 +68,12 @@ def not_mentioned(names: list[str], part: str) -> str:
     return f"{NOT_STATED} mention {listed} (asked in \u201c{part}\u201d)."
 
 
+def not_in_so_many_words(part: str) -> str:
+    """"The documents do not answer “...” in so many words": the closest sentences state
+    the kind of thing asked for, but read too far from the question to count as its answer."""
+    return f"{NOT_STATED} answer \u201c{part}\u201d in so many words."
+
+
 def nothing_on(part: str) -> str:
     """Why a part is unanswered: no passage is close to it."""
     return f"{NOT_STATED} say anything close to \u201c{part}\u201d."
