@@ -240,7 +240,11 @@ PROPER_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9&-]*|[A-Z]{2,}[a-
 NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")
 
 
-# -- list entries (kb.retrieve.listing) ----------------------------------------------------------
+# -- lists (kb.answer.choose, kb.retrieve.listing) ----------------------------------------------
+# A sentence ending with a colon or a dash opens a list ("shall consult with—", "the following
+# countries:"); one ending like a sentence closes any list before it.
+LEAD_IN = re.compile(r"[:\u2014\u2013]$")
+ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 # A list's entry is a name on a line of its own, perhaps with a code ("Port of Monrovia
 # LRMLW-0001"): longer lines are prose, even without a full stop.
 LIST_ENTRY_MAX_WORDS = 8

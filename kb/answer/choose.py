@@ -12,6 +12,7 @@ import numpy as np
 
 from kb.index.lexical import LexicalIndex, terms
 from kb.models import Sentence
+from kb.rules import LEAD_IN
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -21,7 +22,6 @@ KEEP_RATIO = 0.7  # a sentence joins the answer if it scores this share of the b
 FULL_RATIO = 0.9  # ... or this share, once the chosen sentences hold every word asked about
 W_NEW_TERMS = 0.3  # bonus for covering words of the question no chosen sentence covers
 NAMED_FLOOR = 0.5  # a question naming two documents hears from each, at this share of the best
-LEAD_IN = re.compile(r"[:\u2014\u2013]$")  # ends with a colon or a dash: a list follows
 FIRST_ITEM = re.compile(r"^(?:\((?:1|a|A|i)\)|(?:1|a)\.\s|[\u2022\u25aa*-]\s)")
 MAX_ITEMS = 8
 

@@ -7,18 +7,12 @@ its list, it states something, and both are quoted.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.index.store import VectorStore
 from kb.models import Chunk, Hit, Sentence, chunk_id
-from kb.rules import LIST_ENTRY_MAX_WORDS, LIST_REACH
-
-# A sentence that opens a list ends with a colon or a dash (as kb.answer.choose reads it);
-# one that ends like a sentence closes any list before it.
-LEAD_IN = re.compile(r"[:\u2014\u2013]$")
-ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+from kb.rules import ENDS_SENTENCE, LEAD_IN, LIST_ENTRY_MAX_WORDS, LIST_REACH
 
 
 @dataclass(frozen=True)
