@@ -152,6 +152,10 @@ def chunk_sentences(chunk: Chunk) -> list[Sentence]:
             continue
         if q_at >= 0 and q_start <= start < q_end:
             role = "question"
+        elif start == 0 and not _ENDS_SENTENCE.search(text):
+            # A document's opening line that does not end like a sentence is its title,
+            # however long or lower-case ("46 U.S. Code § 70108 - Foreign port assessment").
+            role = "heading"
         elif _CONTACT_DETAIL.search(text):
             role = "body"  # "Phone: (202) 372-1213" answers "what number do I call?"
         elif _is_title(text):

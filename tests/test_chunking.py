@@ -98,3 +98,20 @@ def test_contact_details_are_answerable_outside_a_contact_block() -> None:
     roles = {s.text: s.role for s in sentences}
     assert roles["(555) 010-9911"] == "body" and roles["Nauru"] == "heading"
     assert roles["Activities Far East (FEACT): Maritime (uscg.mil)"] == "body"
+
+
+def test_a_documents_opening_line_is_its_title_however_it_is_written() -> None:
+    # Long and in sentence case, so not a title by its capitals; but it opens the document
+    # and does not end like a sentence. Lines later on are judged as before.
+    text = ("46 Harbor Code § 70108 - Foreign quay assessment of partner ports\n"
+            "(a) In General.— The office shall assess the quays of partner ports.\n"
+            "More consistently assess quays in ports that do not allow visits")
+    doc = Document(doc_id="code", title="code", text=text, content_hash="x")
+    _, sentences = chunk_document(doc, 1000, 150)
+    roles = {s.text: s.role for s in sentences}
+    assert roles["46 Harbor Code § 70108 - Foreign quay assessment of partner ports"] == "heading"
+    assert roles["(a) In General.— The office shall assess the quays of partner ports."] == "body"
+    assert roles["More consistently assess quays in ports that do not allow visits"] == "body"
+    opening = Document(doc_id="o", title="o", text="The office assesses quays.\nMore.",
+                       content_hash="x")
+    assert chunk_document(opening, 1000, 150)[1][0].role == "body"  # a sentence stays one
