@@ -113,8 +113,9 @@ def test_a_list_entry_is_quoted_after_the_lead_in_of_its_list(kb: KnowledgeBase)
     advisory = kb.documents["advisory.txt"]
     for citation in answer.citations[:2]:  # each quote is the document's own text
         assert advisory.text[citation.start:citation.end] == citation.quote
+    # Each is cited alone: the entry's citation is its line, not the entries around it.
     assert answer.citations[0].quote == LEAD_IN
-    assert answer.citations[1].quote.startswith("Port Tau")
+    assert answer.citations[1].quote == "Port Tau" and answer.citations[1].location == ""
     assert answer.citations[0].status == "historical"
 
 

@@ -19,9 +19,11 @@ from kb.rules import ENDS_SENTENCE, LEAD_IN, LIST_ENTRY_MAX_WORDS, LIST_REACH
 class Listing:
     """A line of a list that names what the question asks about, and the list's lead-in."""
 
-    item: Sentence  # the line, as a sentence of the passage it was found in
+    item: Sentence  # the line, as a sentence of a passage of its own (`item_chunk`)
     lead_in: Sentence  # the indexed sentence that opens the list
     lead_chunk: Chunk  # the passage holding the lead-in, for its citation
+    # The line alone, so that its citation quotes it and not the entries around it.
+    item_chunk: Chunk
 
 
 def listings(names: Sequence[str], hits: Sequence[Hit], sentences: Sequence[Sentence],
@@ -42,10 +44,12 @@ def listings(names: Sequence[str], hits: Sequence[Hit], sentences: Sequence[Sent
             seen.add((chunk.doc_id, start))
             lead = _lead_in(chunk, start, store)
             if lead is not None:
-                item = Sentence(sentence_id=f"{chunk.chunk_id}.l{start}", chunk_id=chunk.chunk_id,
+                own = Chunk(chunk_id=f"{chunk.chunk_id}:l{start}", doc_id=chunk.doc_id,
+                            text=line, start=start, end=start + len(line), page=chunk.page)
+                item = Sentence(sentence_id=f"{own.chunk_id}.0", chunk_id=own.chunk_id,
                                 doc_id=chunk.doc_id, text=line, start=start,
                                 end=start + len(line))
-                found.append(Listing(item, *lead))
+                found.append(Listing(item, *lead, own))
     return found
 
 
