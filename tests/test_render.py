@@ -69,6 +69,13 @@ def test_opened_citation_shows_the_passage_highlighted_in_context() -> None:
     assert '<span class="ipskb-badge ipskb-historical">Historical</span>' in out
 
 
+def test_the_context_of_a_passage_ends_between_words() -> None:
+    text = "Requests go through the embassy. The Coast Guard answers within weeks."
+    out = render.context_html(_doc(text), 0, 32, context=12)
+    assert out.endswith('</mark> The Coast \u2026</div>')  # not "The Coast Gu …"
+    assert render.context_html(_doc(text), 0, 32, context=100).endswith("weeks.</div>")
+
+
 def test_one_status_note_per_status() -> None:
     cites = [_cite(1), _cite(2, "excerpt"), _cite(3, "excerpt"), _cite(4, "historical")]
     answer = _answer("extractive", cites, [("A.", 1), ("B.", 2), ("C.", 3), ("D.", 4)])

@@ -50,6 +50,8 @@ def context_html(doc: Document, start: int, end: int, context: int = 700) -> str
     lo = max(0, start - context)
     hi = min(len(doc.text), end + context)
     lo = doc.text.rfind("\n", 0, lo) + 1 if lo else 0  # start at a line boundary
+    if hi < len(doc.text):  # and end between words: "Coast Guar …" reads as a typo
+        hi = max(end, doc.text.rfind(" ", end, hi + 1), doc.text.rfind("\n", end, hi + 1))
     before, cited, after = doc.text[lo:start], doc.text[start:end], doc.text[end:hi]
     body = (
         ("… " if lo else "") + escape(before) + f'<mark class="ipskb-mark">{escape(cited)}</mark>'
