@@ -50,6 +50,12 @@ def test_typos_are_repaired_against_the_documents_and_english(kb: KnowledgeBase)
     assert plan.text == "how often do you run the workshop in Valletta?"
     # Names and acronyms stay as typed, known or not; "U.S.C." is no "you".
     assert kb.plan("Does OQA-7 follow 46 U.S.C. 70110?").repairs == []
+    # The answer says how the question was read, since it quotes it as read.
+    notices = kb.ask("how ofen do u run the workshp in Valletta?").notices or []
+    assert notices[-1] == ("The question was read with \u201cofen\u201d as \u201coften\u201d, "
+                           "\u201cu\u201d as \u201cyou\u201d and \u201cworkshp\u201d as "
+                           "\u201cworkshop\u201d.")
+    assert kb.ask("Which office manages the Quay program?").notices is None
 
 
 @pytest.mark.parametrize(("question", "language"), [

@@ -63,6 +63,8 @@ def compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
     """The answer to `plan` from `evidence`; reads nothing else."""
     answer = _compose(plan, evidence, library, settings)
     answer.language = plan.language
+    if plan.repairs and plan.readable:
+        answer.notices = [*(answer.notices or []), notices.read_as(plan.repairs)]
     return answer
 
 

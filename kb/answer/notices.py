@@ -77,3 +77,11 @@ def not_in_so_many_words(part: str) -> str:
 def nothing_on(part: str) -> str:
     """Why a part is unanswered: no passage is close to it."""
     return f"{NOT_STATED} say anything close to \u201c{part}\u201d."
+
+
+def read_as(repairs: list[tuple[str, str]]) -> str:
+    """"The question was read with “ofen” as “often” and “u” as “you”.": an answer quotes
+    the question as read, which the asker should be able to check against what they typed."""
+    pairs = [f"\u201c{typed}\u201d as \u201c{read}\u201d" for typed, read in repairs]
+    listed = pairs[0] if len(pairs) == 1 else f"{', '.join(pairs[:-1])} and {pairs[-1]}"
+    return f"The question was read with {listed}."
