@@ -122,6 +122,20 @@ def test_below_the_bar_a_sentence_holding_the_whole_subject_makes_a_related_answ
                         "Exchange going?\u201d in so many words.")
 
 
+def test_below_the_bar_a_list_naming_what_was_asked_about_makes_a_related_answer() -> None:
+    # "Is the Tern Exchange still on the roster?" scores low against a bare list entry; but a
+    # list names it, which is not "nothing on it". The entry comes after its lead-in.
+    entry, lead = sentence("The Tern Exchange"), sentence("Requests go to the liaison officer.")
+    listed = replace(scored(entry, 0.3), lead_in=scored(lead, 0.3))
+    p = part("Is the Tern Exchange still on the roster?", None, False,
+             ["tern", "exchange", "roster"])
+    v = verdict(p, [listed])
+    assert v.status == RELATED and [s.sentence for s in v.picks] == [lead, entry]
+    assert v.reason == ("The documents do not say anything about \u201croster\u201d in answer "
+                        "to \u201cIs the Tern Exchange still on the roster?\u201d.")
+    assert verdict(p, [scored(entry, 0.3)]).status == UNANSWERED  # a line on no list
+
+
 def test_a_related_answer_says_what_is_missing_before_the_closest_passages() -> None:
     p = part("How long does a request take?", "duration", True, ["request"])
     v = verdict(p, [scored(REQUESTS, 0.9)])

@@ -59,18 +59,7 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
     share of its focus a confident answer must hold."""
     pool = [s for s in ranked if not lead_in_alone(s, ranked)]
     if not pool or pool[0].score < threshold:
-        # "How long does a reciprocal visit last?": no sentence comes near a duration, but
-        # the closest ones are about reciprocal visits. The documents touch the subject and
-        # do not give the kind asked for: say that, rather than that they say nothing.
-        touching = [s for s in pool[:limit] if part.strict and not part.unknown
-                    and coverage(part, [s], lexical, titles)[0] >= cover_threshold]
-        if touching:
-            typed = [s for s in touching if gives(part, s.sentence)]
-            reason = (not_in_so_many_words(part.text) if typed
-                      else not_given(part.kind or "", part.text))
-            touching = typed + [s for s in touching if s not in typed]
-            return _related(part, touching, 0.0, reason)
-        return Verdict(part, UNANSWERED, reason=nothing_on(part.text))
+        return _below_the_bar(part, pool[:limit], lexical, titles, cover_threshold)
     relevance = min(1.0, (pool[0].score - threshold) / rules.RELEVANCE_SPAN)
     wanted = wanted_terms(part, naming)
 
@@ -105,6 +94,31 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
             picks = [picks[0], *rest][: max(limit, 1)]
         return _related(part, picks, relevance * covered, not_said(missing, part.text))
     return Verdict(part, ANSWERED, picks, confidence=0.5 + 0.5 * relevance * covered)
+
+
+def _below_the_bar(part: PartPlan, closest: list[Scored], lexical: LexicalIndex,
+                   titles: Mapping[str, set[str]], cover_threshold: float) -> Verdict:
+    """The verdict when no sentence scores as an answer: unanswered, unless the closest
+    sentences show that the documents touch what was asked. "How long does a reciprocal
+    visit last?": none comes near a duration, but they are about reciprocal visits; "Is
+    Cambodia still on the list?": a list names it. Then the answer is related, saying what
+    the documents do not give, rather than that they say nothing on it."""
+    if part.unknown:
+        return Verdict(part, UNANSWERED, reason=nothing_on(part.text))
+    touching = [s for s in closest if part.strict
+                and coverage(part, [s], lexical, titles)[0] >= cover_threshold]
+    if touching:
+        typed = [s for s in touching if gives(part, s.sentence)]
+        reason = (not_in_so_many_words(part.text) if typed
+                  else not_given(part.kind or "", part.text))
+        return _related(part, typed + [s for s in touching if s not in typed], 0.0, reason)
+    entries = with_lead_ins([s for s in closest if s.lead_in is not None])
+    if entries:
+        missing = coverage(part, entries, lexical, titles)[1]
+        reason = (not_said(missing, part.text) if missing
+                  else not_in_so_many_words(part.text))
+        return _related(part, entries, 0.0, reason)
+    return Verdict(part, UNANSWERED, reason=nothing_on(part.text))
 
 
 def _related(part: PartPlan, closest: list[Scored], confidence: float, reason: str) -> Verdict:
