@@ -81,17 +81,12 @@ def _units(text: str) -> list[_Unit]:
         unit = units[-1]
         unit.lines.append((start, end))
         if not (unit.kind == "faq" and line == unit.question):
-            unit.has_body = unit.has_body or not _titled(line)
+            unit.has_body = unit.has_body or not is_headingish(line)
     return units
 
 
-def _titled(line: str) -> bool:
-    """A heading's line, which may end with a colon ("B. Countries Affected:")."""
-    return is_headingish(line.removesuffix(":"))
-
-
 def _heading(line: str, nxt: str, cur: _Unit | None) -> bool:
-    if not _titled(line) or not nxt:
+    if not is_headingish(line) or not nxt:
         return False
     if cur is not None and cur.kind == "contact":
         # Inside a contact block short lines are names and numbers; only a heading followed

@@ -115,16 +115,3 @@ def test_a_documents_opening_line_is_its_title_however_it_is_written() -> None:
     opening = Document(doc_id="o", title="o", text="The office assesses quays.\nMore.",
                        content_hash="x")
     assert chunk_document(opening, 1000, 150)[1][0].role == "body"  # a sentence stays one
-
-
-def test_a_heading_may_end_with_a_colon_and_a_lead_in_does_not_make_one() -> None:
-    text = ("Harbor Advisory\nContact: Ms. Ada Quill\n(555) 010-9911\nB. Harbors Affected:\n"
-            "The office has determined that the following harbors are not maintaining "
-            "effective anti-smuggling measures:\nPort Tau\nC. Actions:\n"
-            "Vessels arriving from these harbors must report to the office before arrival.")
-    doc = Document(doc_id="a", title="a", text=text, content_hash="x")
-    chunks, _ = chunk_document(doc, 1000, 150)
-    # The outline headings name what follows them; the lead-in, long and lower-case, is no
-    # heading though it ends with a colon too.
-    assert [c.section for c in chunks] == ["B. Harbors Affected", "C. Actions"]
-    assert "following harbors" in chunks[0].text and chunks[1].text.endswith("before arrival.")
