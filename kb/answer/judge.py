@@ -4,8 +4,10 @@ mode and confidence.
 A part is *answered* when its best sentences are relevant, state the kind of answer asked
 for (a date for "when", a number for "how many") and hold what the part is about; *related*
 when they are relevant but miss the kind or the subject (the answer then says what the
-documents do not state and gives the closest passages); *unanswered* when nothing relevant
-was found or the part names something no document mentions.
+documents do not state and gives the closest passages), or when none is relevant enough but
+the closest hold the whole subject of a question after a kind of fact, or a list names what
+it asks about; *unanswered* when nothing relevant was found or the part names something no
+document mentions.
 """
 
 from __future__ import annotations
