@@ -108,6 +108,11 @@ def chunk_id(doc_id: str, n: int) -> str:
     return f"{doc_key(doc_id)}-{n:05d}"
 
 
+def chunk_number(chunk_id_: str) -> int:
+    """`n` of a chunk id made by `chunk_id`: where the chunk falls in its document."""
+    return int(chunk_id_.rsplit("-", 1)[1])
+
+
 def doc_key(doc_id: str) -> str:
     """The prefix of the ids of a document's chunks: a hash of its id (ids are paths, which
     Chroma ids should not carry)."""

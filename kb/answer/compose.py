@@ -83,7 +83,7 @@ def _compose(plan: QueryPlan, evidence: Sequence[Evidence], library: Library,
     verdicts = [_verdict(ev.part, r, limit, library, settings)
                 for ev, r in zip(evidence, ranked, strict=True)]
     return from_verdicts(plan, verdicts, hits, library,
-                         [c for ev in evidence for c in ev.lead_chunks])
+                         [c for ev in evidence for c in ev.list_chunks])
 
 
 def _verdict(part: PartPlan, ranked: list[Scored], limit: int, library: Library,

@@ -31,7 +31,7 @@ class Evidence:
     # A list entry's lead-in, by the entry's sentence id, and the passages they are cited
     # from (the lead-in's, and each entry's line as a passage of its own).
     lead_ins: dict[str, Sentence] = field(default_factory=dict)
-    lead_chunks: list[Chunk] = field(default_factory=list)
+    list_chunks: list[Chunk] = field(default_factory=list)
 
 
 def gather(plan: QueryPlan, retriever: Retriever, store: VectorStore,
@@ -67,8 +67,8 @@ def _with_listings(ev: Evidence, found: list[Listing], embedder: Embedder) -> No
     ev.sentences = [*ev.sentences, *(x.item for x in found)]
     ev.vectors = np.concatenate([ev.vectors.reshape(-1, read.shape[1]), read])
     ev.lead_ins = {x.item.sentence_id: x.lead_in for x in found}
-    ev.lead_chunks = list({c.chunk_id: c for x in found
-                           for c in (x.lead_chunk, x.item_chunk)}.values())
+    ev.list_chunks = list({c.chunk_id: c for x in found
+                          for c in (x.lead_chunk, x.item_chunk)}.values())
 
 
 def _rows_by_chunk(sentences: list[Sentence]) -> dict[str, list[int]]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.index.store import VectorStore
-from kb.models import Chunk, Hit, Sentence, chunk_id
+from kb.models import Chunk, Hit, Sentence, chunk_id, chunk_number
 from kb.rules import ENDS_SENTENCE, LEAD_IN, LIST_ENTRY_MAX_WORDS, LIST_REACH
 
 
@@ -61,8 +61,7 @@ def _entries(chunk: Chunk, names: Sequence[str]) -> list[tuple[int, str]]:
     at = chunk.start
     for raw in chunk.text.split("\n"):
         line = raw.strip()
-        if (line.startswith(starts) and _whole_word(line, starts)
-                and len(line.split()) <= LIST_ENTRY_MAX_WORDS
+        if (_whole_word(line, starts) and len(line.split()) <= LIST_ENTRY_MAX_WORDS
                 and not ENDS_SENTENCE.search(line) and not LEAD_IN.search(line)):
             out.append((at + raw.index(line), line))
         at += len(raw) + 1
@@ -79,15 +78,14 @@ def _lead_in(chunk: Chunk, before: int, store: VectorStore) -> tuple[Sentence, C
     """The indexed sentence opening the list that the line at `before` is in: the nearest
     sentence before it, in its passage or up to `LIST_REACH` passages back, that ends with a
     colon or a dash, provided no sentence between them ends like a sentence."""
-    n = int(chunk.chunk_id.rsplit("-", 1)[1])
-    earlier = store.get_chunks([chunk_id(chunk.doc_id, i)
-                                for i in range(max(0, n - LIST_REACH), n)])
-    passages = [*(earlier[c] for c in sorted(earlier)), chunk]
-    sentences, _ = store.sentences_of(passages)
-    of = {s.sentence_id: c for c in passages for s in sentences if s.chunk_id == c.chunk_id}
+    n = chunk_number(chunk.chunk_id)
+    passages = store.get_chunks([chunk_id(chunk.doc_id, i)
+                                 for i in range(max(0, n - LIST_REACH), n)])
+    passages[chunk.chunk_id] = chunk
+    sentences, _ = store.sentences_of(list(passages.values()))
     for s in sorted((s for s in sentences if s.end <= before), key=lambda s: -s.start):
         if LEAD_IN.search(s.text):
-            return s, of[s.sentence_id]
+            return s, passages[s.chunk_id]
         if ENDS_SENTENCE.search(s.text):
             return None
     return None
