@@ -245,6 +245,14 @@ NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")
 # countries:"); one ending like a sentence closes any list before it.
 LEAD_IN = re.compile(r"[:\u2014\u2013]$")
 ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+# The first item of a list ("(1) ", "(a) ", "1. ", a bullet): a sentence before it opens a list
+# even without a colon.
+FIRST_ITEM = re.compile(r"^(?:\((?:1|a|A|i)\)|(?:1|a)\.\s|[\u2022\u25aa*-]\s)")
+# An enumerated clause ("(2) immediately, if …; or"): read alone, it says nothing of what
+# it is a clause of, so it is quoted after the sentence that opens its list.
+ENUMERATED = re.compile(r"^\((?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\)\s")
+# Most items a lead-in brings: past this, the answer is the list, not an answer.
+MAX_ITEMS = 8
 # A list's entry is a name on a line of its own, perhaps with a code ("Port of Monrovia
 # LRMLW-0001"): longer lines are prose, even without a full stop.
 LIST_ENTRY_MAX_WORDS = 8

@@ -3,7 +3,6 @@ asks, each named document's best, and the list a lead-in introduces."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,7 +11,7 @@ import numpy as np
 
 from kb.index.lexical import LexicalIndex, terms
 from kb.models import Sentence
-from kb.rules import LEAD_IN
+from kb.rules import ENDS_SENTENCE, ENUMERATED, FIRST_ITEM, LEAD_IN, MAX_ITEMS
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -22,8 +21,6 @@ KEEP_RATIO = 0.7  # a sentence joins the answer if it scores this share of the b
 FULL_RATIO = 0.9  # ... or this share, once the chosen sentences hold every word asked about
 W_NEW_TERMS = 0.3  # bonus for covering words of the question no chosen sentence covers
 NAMED_FLOOR = 0.5  # a question naming two documents hears from each, at this share of the best
-FIRST_ITEM = re.compile(r"^(?:\((?:1|a|A|i)\)|(?:1|a)\.\s|[\u2022\u25aa*-]\s)")
-MAX_ITEMS = 8
 
 
 @dataclass
@@ -116,16 +113,19 @@ def lead_in_alone(s: Scored, ranked: list[Scored]) -> bool:
 def with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
     """A lead-in ("the Secretary shall consult with—", "Visits typically include:") says
     nothing without what follows it: it brings its list items (the passage's next
-    sentences, up to the one that ends the list), or leaves the answer."""
+    sentences, up to the one that ends the list), or leaves the answer. An enumerated
+    clause ("(1) 90 days after …; or") says nothing without its lead-in: it brings the
+    lead-in, and so the list it belongs to."""
     out: list[Scored] = []
-    for lead in chosen:
+    for lead in _with_openers(chosen, ranked):
         after = sorted(
             (s for s in ranked if s.sentence.chunk_id == lead.sentence.chunk_id
              and s.sentence.start > lead.sentence.start),
             key=lambda s: s.sentence.start)
         if not (LEAD_IN.search(lead.sentence.text)
                 or (after and FIRST_ITEM.match(after[0].sentence.text))):
-            out.append(lead)
+            if lead not in out:
+                out.append(lead)
             continue
         items: list[Scored] = []
         for item in after[:MAX_ITEMS]:
@@ -135,6 +135,34 @@ def with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
         if items:
             out += [s for s in [lead, *items] if s not in out]
     return out or chosen[:1]
+
+
+def _with_openers(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
+    """`chosen`, each enumerated clause preceded by the sentence that opens its list: the
+    nearest earlier one of its passage that ends with a colon or a dash or comes just
+    before the list's first item, unless a sentence between them ends the list."""
+    out: list[Scored] = []
+    for s in chosen:
+        opener = _opener(s, ranked) if ENUMERATED.match(s.sentence.text) else None
+        for o in (opener, s):
+            if o is not None and o not in out:
+                out.append(o)
+    return out
+
+
+def _opener(item: Scored, ranked: list[Scored]) -> Scored | None:
+    if LEAD_IN.search(item.sentence.text):
+        return None  # it opens a list of its own ("(c) Consultation.— … consult with—")
+    before = sorted((o for o in ranked if o.sentence.chunk_id == item.sentence.chunk_id
+                     and o.sentence.start < item.sentence.start), key=lambda o: o.sentence.start)
+    following = item
+    for o in reversed(before):
+        if LEAD_IN.search(o.sentence.text) or FIRST_ITEM.match(following.sentence.text):
+            return None if o.aside else o
+        if ENDS_SENTENCE.search(o.sentence.text):
+            return None
+        following = o
+    return None
 
 
 def with_lead_ins(chosen: list[Scored]) -> list[Scored]:

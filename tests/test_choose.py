@@ -1,0 +1,55 @@
+"""Lists in an answer: a lead-in brings its items, an enumerated clause its lead-in."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kb.answer.choose import Scored, with_items
+from kb.index.lexical import terms
+from kb.models import Sentence
+
+TEXT = ("(b) Effective Date.\nAny action under subsection (a) shall take effect\n"
+        "(1) 90 days after the harbor authority is notified; or\n"
+        "(2) at once, if a condition threatens passengers.\n"
+        "Fees are set each year.\n"
+        "(3) a clause past the end of the list.")
+
+
+def sentence(text: str, chunk: str = "k") -> Scored:
+    start = TEXT.index(text)
+    s = Sentence(f"s{start}", chunk, "d.txt", text, start, start + len(text))
+    return Scored(s, np.ones(4, dtype=np.float32), 1.0, terms(text))
+
+
+LEAD = sentence("Any action under subsection (a) shall take effect")
+FIRST = sentence("(1) 90 days after the harbor authority is notified; or")
+SECOND = sentence("(2) at once, if a condition threatens passengers.")
+FEES = sentence("Fees are set each year.")
+STRAY = sentence("(3) a clause past the end of the list.")
+RANKED = [SECOND, FIRST, FEES, LEAD, STRAY]
+
+
+def texts(chosen: list[Scored]) -> list[str]:
+    return [s.sentence.text for s in chosen]
+
+
+def test_a_lead_in_brings_its_items_up_to_the_one_that_ends_the_list() -> None:
+    assert texts(with_items([LEAD], RANKED)) == texts([LEAD, FIRST, SECOND])
+
+
+def test_an_enumerated_clause_brings_the_sentence_opening_its_list_and_so_the_list() -> None:
+    # "(2) at once, if …" alone does not say that it is when an action takes effect.
+    assert texts(with_items([SECOND], RANKED)) == texts([LEAD, FIRST, SECOND])
+
+
+def test_a_clause_after_a_sentence_that_ends_the_list_brings_nothing() -> None:
+    assert texts(with_items([STRAY], RANKED)) == texts([STRAY])
+
+
+def test_the_opener_is_looked_for_in_the_clauses_own_passage_only() -> None:
+    elsewhere = sentence("(2) at once, if a condition threatens passengers.", chunk="other")
+    assert texts(with_items([elsewhere], RANKED)) == texts([elsewhere])
+
+
+def test_a_sentence_already_chosen_is_not_quoted_twice() -> None:
+    assert texts(with_items([FIRST, LEAD, SECOND], RANKED)) == texts([LEAD, FIRST, SECOND])
