@@ -239,6 +239,19 @@ RELEVANCE_SPAN = 0.4  # score above the abstention threshold at which relevance 
 PROPER_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9&-]*|[A-Z]{2,}[a-z]?)\b")
 NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")
 
+# A subdivision a question cites ("subsection (f)", "paragraphs C and D", "70108(a)(2)") must
+# be one the document has: a question on a subsection an excerpt leaves out asks about text
+# the documents do not hold, however close the other subsections' words.
+_LABEL = r"(?:\([A-Za-z0-9]{1,4}\)|[A-Z]\b)"
+SUBDIVISION_CITED = re.compile(
+    rf"\b(?:sub)?(?:sections?|paragraphs?|clauses?)\s+(?P<labels>{_LABEL}"
+    rf"(?:(?:\s*,\s*|\s+(?:and|or)\s+){_LABEL})*)")
+SUBDIVISION_OF_NUMBER = re.compile(r"\b\d{3,6}(?P<labels>(?:\([A-Za-z0-9]{1,4}\))+)")
+LABEL = re.compile(r"\(([A-Za-z0-9]{1,4})\)|\b([A-Z])\b")
+# A document's own labels: "(a)" anywhere (a statute runs its clauses on), a lettered
+# paragraph only at a line's start ("C. Actions required:"), since text refers to others'.
+DOCUMENT_LABEL = re.compile(r"\(([A-Za-z0-9]{1,4})\)|^([A-Z])\.\s", re.MULTILINE)
+
 
 # -- lists (kb.answer.choose, kb.retrieve.listing) ----------------------------------------------
 # A sentence ending with a colon or a dash opens a list ("shall consult with—", "the following

@@ -108,7 +108,8 @@ class Analyser:
         return PartPlan(
             text=text, query=synonyms.expand(asked), kind=kind, strict=strict,
             focus=list(focus.values()), named=named,
-            unknown=unknown_names(text, self.vocabulary, synonyms),
+            unknown=[*unknown_names(text, self.vocabulary, synonyms),
+                     *self.names.missing_subdivisions(text, named)],
             names=known_names(text, self.vocabulary, skip),
             asked_words=plain_words(asked))
 

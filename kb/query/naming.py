@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from kb import rules
 from kb.models import Document
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
@@ -41,8 +42,24 @@ class DocumentNames:
                 if key := frozenset(words(alias)):
                     self._names.append((key, doc.doc_id))
             self._names += [(frozenset([w]), doc.doc_id) for w in identifiers(doc.title)]
+        self._labels = {doc.doc_id: frozenset("".join(m) for m in
+                                              rules.DOCUMENT_LABEL.findall(doc.text))
+                        for doc in documents.values()}
 
     def named_in(self, text: str) -> list[str]:
         """Ids of the documents `text` names, sorted."""
         present = words(text)
         return sorted({doc_id for key, doc_id in self._names if key <= present})
+
+    def missing_subdivisions(self, text: str, named: Sequence[str]) -> list[str]:
+        """The subdivisions `text` cites ("subsection (f)", "paragraphs C and D") that the
+        documents it names (any document, when it names none) do not have."""
+        held = frozenset().union(*(labels for doc_id, labels in self._labels.items()
+                                   if not named or doc_id in named))
+        out = []
+        for pattern in (rules.SUBDIVISION_CITED, rules.SUBDIVISION_OF_NUMBER):
+            for m in pattern.finditer(text):
+                cited = {"".join(label) for label in rules.LABEL.findall(m.group("labels"))}
+                if cited - held:
+                    out.append(m.group(0))
+        return out
