@@ -26,6 +26,9 @@ from kb.knowledge import KnowledgeBase
     ("What office manages the Quay program?", "organisation", True),
     ("Is there a fee for a Tern Exchange visit?", "money", True),
     ("What is the purpose of the Tern Exchange?", None, False),
+    # "What" asked as an object asks for what the verb acts on, not for its subject.
+    ("What can a country expect when the Quay Desk visits?", None, False),
+    ("whats the email address they give for questions?", "email", True),
     # A "when" that joins a clause does not ask for a date.
     ("Can a ship do anything in port to make things easier when it arrives?", None, False),
 ])

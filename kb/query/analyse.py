@@ -147,9 +147,13 @@ _ARGUMENTS = frozenset({"nsubj", "nsubjpass", "attr", "dobj", "pobj"})
 
 def _asked_nouns(wh: Any) -> list[Any]:
     """The nouns a "what" or "which" asks about: the one it determines ("which year"), else
-    the subject or attribute of the verb it belongs to ("what is the e-mail address")."""
+    the subject or attribute of the verb it is the attribute or subject of ("what is the
+    e-mail address"). Asked as an object, it asks for what the verb acts on, not for its
+    subject: "what can a country expect?" does not ask for a country."""
     if wh.dep_ == "det":
         return [wh.head]
+    if wh.dep_ not in ("attr", "nsubj", "nsubjpass"):
+        return []
     return [c for c in wh.head.children if c.dep_ in _ARGUMENTS and c is not wh]
 
 
