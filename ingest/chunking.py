@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ingest.clean import is_headingish, is_question
 from ingest.sentences import split_sentences
 from kb.models import Chunk, Document, Sentence, chunk_id, sentence_id
+from kb.rules import LEAD_IN
 
 _STATUTE_LABEL = re.compile(r"^(\((?:[a-z]|\d{1,2})\)\s+[A-Z][^.—:]{0,80})\.?\s*—")
 _CONTACT_LEAD = re.compile(r"\bcontact\b.*:$", re.IGNORECASE)
@@ -180,10 +181,15 @@ def chunk_sentences(chunk: Chunk) -> list[Sentence]:
 
 def _is_title(text: str) -> bool:
     """A heading, title or table cell rather than a sentence: short, or mostly capitalised,
-    and not ending like a sentence (statute items ending in "; or" are sentences)."""
+    and not ending like a sentence (statute items ending in "; or" are sentences). A short
+    lead-in in lower case ("Visits typically include:") opens a list and is a sentence; a
+    capitalised one ("Countries Affected:") heads a section."""
     if _ENDS_SENTENCE.search(text) and len(text.split()) >= 4:
         return False
     words = [w for w in text.split() if w[0].isalpha()]
-    if len(text.split()) < 8 or not words:
+    if not words:
         return True
-    return sum(w[0].isupper() for w in words) / len(words) > 0.6
+    capitalised = sum(w[0].isupper() for w in words) / len(words)
+    if LEAD_IN.search(text) and len(words) >= 2 and capitalised <= 0.5:
+        return False
+    return len(text.split()) < 8 or capitalised > 0.6

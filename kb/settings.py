@@ -21,7 +21,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 13: an FAQ's own question is no longer stored as a sentence: nothing reads it.
 # 14: cleaning says where a saved page lost an e-mail address ("[email protected]").
 # 15: a document's opening line that does not end like a sentence is its title.
-CHUNKER_VERSION = 15
+# 16: a short lead-in in lower case ("Visits typically include:") is a sentence, not a heading.
+CHUNKER_VERSION = 16
 
 # The spaCy model's files (see kb.nlp): what ingest found in each sentence depends on it.
 NLP_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"

@@ -53,3 +53,23 @@ def test_the_opener_is_looked_for_in_the_clauses_own_passage_only() -> None:
 
 def test_a_sentence_already_chosen_is_not_quoted_twice() -> None:
     assert texts(with_items([FIRST, LEAD, SECOND], RANKED)) == texts([LEAD, FIRST, SECOND])
+
+
+LABELLED = ("Visits typically include:\nQuay Tours: We walk the quays.\nHarbor Office: We meet "
+            "the harbormaster. We share plans.\nDesk Talks: We compare procedures.")
+
+
+def labelled(text: str) -> Scored:
+    start = LABELLED.index(text)
+    s = Sentence(f"l{start}", "l", "d.txt", text, start, start + len(text))
+    return Scored(s, np.ones(4, dtype=np.float32), 1.0, terms(text))
+
+
+def test_a_lead_in_brings_labelled_items_however_each_ends() -> None:
+    # Each item ends like a sentence; the list goes on while items keep their labels.
+    lead, tours, office, share, talks = (labelled(t) for t in (
+        "Visits typically include:", "Quay Tours: We walk the quays.",
+        "Harbor Office: We meet the harbormaster.", "We share plans.",
+        "Desk Talks: We compare procedures."))
+    ranked = [talks, share, office, tours, lead]
+    assert texts(with_items([lead], ranked)) == texts([lead, tours, office, talks])

@@ -115,3 +115,14 @@ def test_a_documents_opening_line_is_its_title_however_it_is_written() -> None:
     opening = Document(doc_id="o", title="o", text="The office assesses quays.\nMore.",
                        content_hash="x")
     assert chunk_document(opening, 1000, 150)[1][0].role == "body"  # a sentence stays one
+
+
+def test_a_short_lead_in_in_lower_case_is_a_sentence_a_capitalised_one_a_heading() -> None:
+    text = ("Quay Exchange Guide\nEach exchange is planned with the host.\nExchanges typically "
+            "include:\nQuay Tours: We walk the quays with their officers.\nB. Quays Affected:\n"
+            "Port Zeta")
+    doc = Document(doc_id="g", title="g", text=text, content_hash="x")
+    roles = {s.text: s.role for s in chunk_document(doc, 1000, 150)[1]}
+    assert roles["Exchanges typically include:"] == "body"
+    assert roles["Quay Tours: We walk the quays with their officers."] == "body"
+    assert roles["B. Quays Affected:"] == "heading"

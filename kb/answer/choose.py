@@ -11,7 +11,7 @@ import numpy as np
 
 from kb.index.lexical import LexicalIndex, terms
 from kb.models import Sentence
-from kb.rules import ENDS_SENTENCE, ENUMERATED, FIRST_ITEM, LEAD_IN, MAX_ITEMS
+from kb.rules import ENDS_SENTENCE, ENUMERATED, FIRST_ITEM, LABELLED_ITEM, LEAD_IN, MAX_ITEMS
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -127,14 +127,23 @@ def with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
             if lead not in out:
                 out.append(lead)
             continue
-        items: list[Scored] = []
-        for item in after[:MAX_ITEMS]:
-            items.append(item)
-            if item.sentence.text.endswith("."):
-                break
+        items = _items(after)
         if items:
             out += [s for s in [lead, *items] if s not in out]
     return out or chosen[:1]
+
+
+def _items(after: list[Scored]) -> list[Scored]:
+    """The items of the list whose lead-in `after` follows: enumerated clauses up to the one
+    ending like a sentence; labelled items ("Port Visits: …") as long as labels go on."""
+    if after and LABELLED_ITEM.match(after[0].sentence.text):
+        return [s for s in after if LABELLED_ITEM.match(s.sentence.text)][:MAX_ITEMS]
+    items: list[Scored] = []
+    for item in after[:MAX_ITEMS]:
+        items.append(item)
+        if item.sentence.text.endswith("."):
+            break
+    return items
 
 
 def _with_openers(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
