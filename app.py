@@ -42,7 +42,7 @@ STARTERS: dict[str, list[str]] = {
     ],
     "Help desk": [
         "Who should a foreign official contact with questions about the program?",
-        "Is training available for port security officials?",
+        "Does the Coast Guard offer port security training?",
         "Which countries were listed in Port Security Advisory 1-17?",
     ],
 }
