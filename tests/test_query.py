@@ -51,6 +51,10 @@ def test_typos_are_repaired_against_the_documents_and_english(kb: KnowledgeBase)
     assert ("ofen", "often") in plan.repairs and ("u", "you") in plan.repairs
     assert ("workshp", "workshop") in plan.repairs
     assert plan.text == "how often do you run the workshop in Valletta?"
+    # Each word of a hyphenated one is spelt on its own.
+    plan = kb.plan("Is there anti-terorism training?")
+    assert plan.repairs == [("terorism", "terrorism")]
+    assert plan.text == "Is there anti-terrorism training?"
     # Names and acronyms stay as typed, known or not; "U.S.C." is no "you".
     assert kb.plan("Does OQA-7 follow 46 U.S.C. 70110?").repairs == []
     # The answer says how the question was read, since it quotes it as read.

@@ -22,7 +22,8 @@ CORPUS_COUNT = 10**9
 # rare one, and SymSpell's index of all 83,000 words takes seconds to build (this many: under
 # one). Whether a word is English at all is still checked against the whole dictionary.
 REPAIR_WORDS = 30_000
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|[^A-Za-z]+")
+# A hyphen joins words that are each spelt on their own: "anti-terorism" is "anti-terrorism".
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z']*|[^A-Za-z]+")
 
 
 class Speller:
