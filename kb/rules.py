@@ -57,6 +57,7 @@ SYNONYMS: list[tuple[str, str]] = [
     (r"yearly", "annual"),  # same meaning
     (r"customs", "Customs and Border Protection CBP"),  # the U.S. customs agency's name
     (r"who do (?:i|we) (?:ask|contact)|who can help", "contact"),  # asking for a contact
+    (r"ask(?:s|ed|ing)? for|apply for", "request"),  # everyday words for requesting
 ]
 
 # -- kinds of answer ---------------------------------------------------------------------------
