@@ -199,6 +199,13 @@ SPELLING_VARIANT_MIN = 6
 # what is asked, and weigh little (not nothing: "what about our ships?" is only about them).
 FOCUS_WEIGHT_ASKER = 0.1
 ASKER_POSSESSIVES = frozenset({"my", "our"})
+# Who asks, before the question: help-desk staff paste questions with a framing ("A shipping
+# agent asks: …"), which is no part of the question and is not read; delegates introduce
+# themselves ("I work for a port authority in Asia."), whose words weigh as the asker's own.
+FRAMING = re.compile(r"^[^?.:]{0,80}\b(?:asks?|asked|writes?|wrote|wants to know|would like "
+                     r"to know|wonders)\s*:\s+(?=\S)", re.IGNORECASE)
+SELF_INTRODUCTION = re.compile(r"^(?:i|we)(?:'m| am| are| work| represent| serve)\b[^?]*?\.\s+"
+                               r"(?=\S)", re.IGNORECASE)
 # Parts of speech that may stand between a clause's start and the wh-word that asks:
 # "In which year", "and for how long". A "when" after other words ("when it arrives") is a
 # conjunction, not a question.

@@ -46,6 +46,21 @@ def test_the_focus_leaves_out_words_of_asking_and_of_the_kind(kb: KnowledgeBase)
     assert [f.word for f in part.focus] == ["workshop", "tern", "exchange"]
 
 
+def test_who_asks_is_not_what_is_asked(kb: KnowledgeBase) -> None:
+    # A help-desk framing is no part of the question.
+    plan = kb.plan("A shipping agent asks: how long does a Tern Exchange last?")
+    assert plan.text == "how long does a Tern Exchange last?"
+    assert [f.word for f in plan.parts[0].focus] == ["tern", "exchange"]
+    # A delegate's introduction says who asks: its words weigh as the asker's own.
+    [part] = kb.plan("I work for a harbor authority in Malta. How long does a Tern Exchange "
+                     "last?").parts
+    assert [(f.word, f.weight) for f in part.focus] == [
+        ("work", 0.1), ("harbor", 0.1), ("authority", 0.1), ("malta", 0.1), ("tern", 1.0),
+        ("exchange", 1.0)]
+    # A colon after a document's name frames nothing.
+    assert kb.plan("Quay Guide: how long does a Tern Exchange last?").text.startswith("Quay")
+
+
 def test_typos_are_repaired_against_the_documents_and_english(kb: KnowledgeBase) -> None:
     plan = kb.plan("how ofen do u run the workshp in Valletta?")
     assert ("ofen", "often") in plan.repairs and ("u", "you") in plan.repairs

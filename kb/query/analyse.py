@@ -71,6 +71,9 @@ class Analyser:
         if not plan.readable:
             return plan
         plan.text, plan.repairs = self.speller.repair(text)
+        framing = rules.FRAMING.match(plan.text)
+        if framing:  # "A shipping agent asks: …": who asks, not what
+            plan.text = plan.text[framing.end():]
         plan.define = self._defined_term(plan.text)
         plan.follow_up = is_follow_up(plan.text, history)
         plan.context = earlier_subject(history) if plan.follow_up else ""
@@ -240,7 +243,10 @@ def _category(tok: Any) -> bool:
 
 def _askers_own(tok: Any) -> bool:
     """Whether `tok` belongs to a phrase the asker owns: "our port staff" (the noun or a word
-    modifying it)."""
+    modifying it), or to the asker's introduction of themselves before the question."""
+    remark = rules.SELF_INTRODUCTION.match(tok.doc.text)
+    if remark and tok.idx < remark.end():
+        return True
     phrase = tok.head if tok.dep_ in ("compound", "amod", "nmod") else tok
     return any(c.dep_ == "poss" and c.lower_ in rules.ASKER_POSSESSIVES
                for c in phrase.children)
