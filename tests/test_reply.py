@@ -136,6 +136,18 @@ Dear colleague,""")
     assert_plain(draft)
 
 
+def test_two_passages_of_one_document_are_one_thing_to_check() -> None:
+    zeta = {"source": "notice.html", "title": "Port Zeta Notice", "url": "", "location": ""}
+    answer = answer_of([("Conditions take effect on March 3, 2031.", 1),
+                        ("Vessels must post armed guards.", 2)],
+                       [cite(1, "excerpt", **zeta), cite(2, "excerpt", **zeta)])
+    assert draft_reply(answer, [CONTACT]).startswith("""\
+Check before sending:
+- [1], [2] Port Zeta Notice is an excerpt: only part of the document was
+  available, so the full text may say more or qualify it.
+""")
+
+
 def test_uncovered_part_is_named_to_reader_and_sender() -> None:
     answer = answer_of(
         [("The Office of Quay Assessments (OQA-7) manages the program from Halifax.", 1)],

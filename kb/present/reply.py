@@ -167,8 +167,13 @@ def _check_list(
     items = [CHECK_ABSTAINED] if abstained else []
     if answer.mode == "llm" and not abstained:
         items.append(CHECK_WRITTEN)
-    items += [f"[{c.n}] {_title(c)} {STATUS_CHECKS[c.status]}"
-              for c in references if c.status in STATUS_CHECKS]
+    # Two passages of one document are one thing to check: "[1], [2] <title> is an excerpt".
+    flagged: dict[tuple[str, str], list[int]] = {}
+    for c in references:
+        if c.status in STATUS_CHECKS:
+            flagged.setdefault((_title(c), c.status), []).append(c.n)
+    items += [f"{', '.join(f'[{n}]' for n in ns)} {title} {STATUS_CHECKS[status]}"
+              for (title, status), ns in flagged.items()]
     if not abstained:  # an abstention's references are its contacts, checked just above
         # A superseded phone number misleads as much as a superseded sentence.
         items += [f"The program contact comes from {_title(c)}, which "
