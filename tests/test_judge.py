@@ -274,3 +274,19 @@ def test_a_name_the_question_already_gives_without_accents_answers_nothing() -> 
                 asked_words=plain_words("Which ports of Cote d'Ivoire are listed?"))
     assert not gives(p, sentence("The Tern Exchange lasts four days.", ivoire))
     assert gives(p, sentence("The Tern Exchange lasts four days.", Mention("place", "Abidjan")))
+
+
+def test_a_question_on_named_documents_as_a_whole_quotes_each_rather_than_abstaining() -> None:
+    def of(doc_id: str, text: str, start: int) -> Scored:
+        s = Sentence(f"{doc_id}{start}", doc_id, doc_id, text, start, start + len(text))
+        return scored(s, 0.3)  # far below the bar: no sentence answers as asked
+    later, first, other = (of("a.txt", "Later, quays are inspected.", 90),
+                           of("a.txt", "The office assesses quays.", 10),
+                           of("b.txt", "The office may deny entry.", 40))
+    p = replace(part("What is the difference between the two codes?", None, False, []),
+                named=["a.txt", "b.txt"])
+    v = verdict(p, [later, other, first])
+    assert v.status == RELATED and [s.sentence for s in v.picks] == [first.sentence,
+                                                                    other.sentence]
+    assert v.reason == ("The documents do not answer \u201cWhat is the difference between "
+                        "the two codes?\u201d in so many words.")

@@ -61,6 +61,8 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
     share of its focus a confident answer must hold."""
     pool = [s for s in ranked if not lead_in_alone(s, ranked)]
     if not pool or pool[0].score < threshold:
+        if part.named and not part.focus:
+            return _openings(part, pool)
         return _below_the_bar(part, pool[:limit], lexical, titles, cover_threshold)
     relevance = min(1.0, (pool[0].score - threshold) / rules.RELEVANCE_SPAN)
     wanted = wanted_terms(part, naming)
@@ -96,6 +98,19 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
             picks = [picks[0], *rest][: max(limit, 1)]
         return _related(part, picks, relevance * covered, not_said(missing, part.text))
     return Verdict(part, ANSWERED, picks, confidence=0.5 + 0.5 * relevance * covered)
+
+
+def _openings(part: PartPlan, pool: list[Scored]) -> Verdict:
+    """A question on the named documents as a whole ("What is the difference between 70108
+    and 70110?") that no sentence answers as asked: the asker has said where to look, so
+    the answer is related, quoting the earliest found sentence of each document (with the
+    list it opens), rather than an abstention."""
+    firsts = [min((s for s in pool if s.sentence.doc_id == doc_id and not s.aside),
+                  key=lambda s: s.sentence.start, default=None) for doc_id in part.named]
+    picks = with_items([s for s in firsts if s is not None], pool)
+    if not picks:
+        return Verdict(part, UNANSWERED, reason=nothing_on(part.text))
+    return _related(part, picks, 0.0, not_in_so_many_words(part.text))
 
 
 def _below_the_bar(part: PartPlan, closest: list[Scored], lexical: LexicalIndex,
