@@ -205,9 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         settings = settings.model_copy(update={"app_host": args.host, "app_port": args.port})
         kb = KnowledgeBase.open(settings)
-        # The model loads (and its files are checked) before the server starts: a changed
+        # The models load (and their files are checked) before the server starts: a changed
         # model stops the app here with one line, not on the askers' first questions.
-        kb.embedder.encode_queries(["warm up"])
+        kb.warm_up()
         blocks = build_app(kb, settings)  # a broken admin password setting stops it here
     except (KBError, ValueError) as exc:
         print(f"ipskb app: {exc}", file=sys.stderr)

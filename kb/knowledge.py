@@ -225,6 +225,13 @@ class KnowledgeBase:
         with self._reading() as g:
             return g.retriever.search(text, self.embedder.encode_one(text), k, method)
 
+    def warm_up(self) -> None:
+        """Load every model answering loads on first use (encoder, spaCy, spelling, language),
+        so that a server's first askers do not wait seconds for them."""
+        self.embedder.encode_queries(["warm up"])
+        with self._reading() as g:
+            g.analyser.warm_up()
+
     def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
         """Answer `question` from the documents, every sentence cited, or say why not.
         `history`: the earlier turns, as questions or (question, answer text) pairs.

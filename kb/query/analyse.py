@@ -87,6 +87,13 @@ class Analyser:
             plan.parts.append(self._part(piece, context, table))
         return plan
 
+    def warm_up(self) -> None:
+        """Load what analysis loads on first use (spaCy, the spelling index, the language
+        models), so that the first asker does not wait for it."""
+        self.nlp.parse("How often are visits made?")
+        self.speller.load()
+        self.detector.detect("How often are visits made?")
+
     def _defined_term(self, text: str) -> str | None:
         match = rules.DEFINITION_QUESTION.search(text)
         if not match:

@@ -35,6 +35,10 @@ class Speller:
         self._english: frozenset[str] = frozenset()
         self._lock = threading.Lock()
 
+    def load(self) -> None:
+        """Build the repair index now rather than at the first misspelt word (seconds)."""
+        self._load()
+
     def _load(self) -> Any:
         """SymSpell with the commonest English words, word pairs and the documents' words:
         built only for a word to repair."""
