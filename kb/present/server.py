@@ -46,8 +46,13 @@ def asgi_app(kb: KnowledgeBase, settings: Settings, blocks: gr.Blocks) -> FastAP
     api.add_middleware(Guard, hosts=hosts, origins=settings.allowed_origins,
                        uploads=console.allows_upload if console else None)
     limit = min(settings.admin_upload_max_bytes, settings.max_file_bytes) if console else None
+    # The bundled semi-bold Source Sans Pro holds a few dozen glyphs, so bold text mixed
+    # fonts ("CBP" with a small, light "B"): the regular face is drawn bold instead.
+    theme = gr.themes.Default(font=(gr.themes.LocalFont("Source Sans Pro", weights=(400,)),
+                                    "ui-sans-serif", "system-ui", "sans-serif"))
     return gr.mount_gradio_app(api, blocks, path="", css=CSS, js=LOAD_JS, ssr_mode=False,
-                               footer_links=["api"], show_error=False, max_file_size=limit)
+                               footer_links=["api"], show_error=False, max_file_size=limit,
+                               theme=theme)
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:
