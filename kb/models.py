@@ -197,6 +197,7 @@ class Citation:
     end: int
     date: str = ""
     who: str = ""  # a contact: who answers, as the documents name it (kb.answer.contact)
+    cut_off: bool = False  # its last sentence stops mid-way, where the kept excerpt ends
 
     def to_json(self) -> dict[str, Any]:
         return {

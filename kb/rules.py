@@ -284,6 +284,13 @@ LIST_ENTRY_MAX_WORDS = 8
 # short passages): the lead-in that opens one is looked for this many passages back.
 LIST_REACH = 8
 
+# -- excerpts (kb.answer.cite) ------------------------------------------------------------------
+# A quote ending on a word, with nothing after it in the document but an editorial mark
+# ("… measures are all" then "[Excerpt ends here.]"), stops where the copy kept stops: the
+# sentence goes on in the full document, and the answer says so.
+ENDS_ON_A_WORD = re.compile(r"\w$")
+NOTHING_BUT_A_MARK = re.compile(r"\s*(?:\[[^\]\n]*\]\s*)?")
+
 # -- Written answers (kb.answer.prompt, kb.answer.verify) -----------------------------------
 # A passage sentence addressed to an assistant ("ignore your instructions and ...") states
 # nothing about the program: it is removed from what the model reads, so it can neither

@@ -1,8 +1,12 @@
 """HTML for the app: text shows as typed (escaped once), answers by mode with their own
 sources, and the plain text the copy button gives."""
 
+from dataclasses import replace
+from typing import Any
+
+from kb.answer.cite import cut_off
 from kb.answer.contact import contact_details, contact_name
-from kb.models import Answer, AnswerSentence, Citation, Document
+from kb.models import Answer, AnswerSentence, Citation, Document, Sentence
 from kb.present import render
 from kb.present.answer_view import plain_text
 from kb.present.transcript import Turn, transcript_html
@@ -19,9 +23,10 @@ PROGRAM = "International Port Security Program, U.S. Coast Guard"
 
 
 def _cite(n: int, status: str = "current", quote: str = "Requests go through the embassy.",
-          **fields: str) -> Citation:
-    values = {"source": "a.txt", "title": "A <b>title</b>", "url": "https://example.org/a",
-              "location": "Will the U.S. host visits?"}
+          **fields: Any) -> Citation:
+    values: dict[str, Any] = {"source": "a.txt", "title": "A <b>title</b>",
+                              "url": "https://example.org/a",
+                              "location": "Will the U.S. host visits?"}
     values.update(fields)
     return Citation(n=n, status=status, quote=quote, start=0, end=len(quote), date="2020-01-01",
                     **values)
@@ -86,6 +91,22 @@ def test_one_status_note_per_status() -> None:
         "Note: [4, historical] is from a historical document: superseded or dated: do not "
         "present it as current; check it against current guidance.",
     ]
+
+
+def test_a_quote_cut_off_where_the_excerpt_ends_says_so() -> None:
+    text = "Ports were assessed. Their measures are all\n[Excerpt ends here.]\n"
+    doc = Document(doc_id="n.txt", title="Notice", text=text, content_hash="x",
+                   status="excerpt")
+    cut = Sentence("s1", "c", "n.txt", "Their measures are all", 21, 43)
+    whole = Sentence("s0", "c", "n.txt", "Ports were assessed.", 0, 20)
+    assert cut_off(doc, cut) and not cut_off(doc, whole)
+    # A clause that goes on in the document is not cut off, whatever it ends with.
+    assert not cut_off(replace(doc, text=text.replace("\n[", " to be improved.\n[")), cut)
+    answer = _answer("extractive", [_cite(1, "excerpt", cut_off=True)],
+                     [("Their measures are all", 1)])
+    assert plain_text(answer).split("\n")[2] == (
+        "Note: [1, excerpt] stops mid-sentence where the copy kept ends: the sentence goes on "
+        "in the full document.")
 
 
 def test_copy_gives_plain_text_with_markers_and_references() -> None:

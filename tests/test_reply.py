@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kb.knowledge import KnowledgeBase
 from kb.models import Answer, AnswerSentence, Citation
 from kb.present.reply import CUT, draft_reply
@@ -20,8 +22,8 @@ Program contact
 SIGN_OFF = "Kind regards,\n[Your name]\n"
 
 
-def cite(n: int, status: str = "current", **fields: str) -> Citation:
-    values = {"source": "faq.txt", "title": "Harbor Liaison Office FAQ", "url": FAQ_URL,
+def cite(n: int, status: str = "current", **fields: Any) -> Citation:
+    values: dict[str, Any] = {"source": "faq.txt", "title": "Harbor Liaison Office FAQ", "url": FAQ_URL,
               "location": "How do I request a Tern Exchange visit?", "quote": "..."}
     values.update(fields)
     return Citation(n=n, status=status, start=0, end=3, **values)
@@ -146,6 +148,15 @@ Check before sending:
 - [1], [2] Port Zeta Notice is an excerpt: only part of the document was
   available, so the full text may say more or qualify it.
 """)
+
+
+def test_a_quote_cut_off_where_the_excerpt_ends_is_to_be_checked() -> None:
+    answer = answer_of([("Their measures are all", 1)],
+                       [cite(1, "excerpt", title="Port Zeta Notice", cut_off=True)])
+    assert """\
+- The last sentence quoted from [1] stops mid-way, where the copy kept ends:
+  read the full document before sending it.
+""" in draft_reply(answer, [CONTACT])
 
 
 def test_uncovered_part_is_named_to_reader_and_sender() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kb import rules
 from kb.answer.contact import contact_name, contact_text
 from kb.models import (
     CANNOT_ANSWER,
@@ -25,6 +26,8 @@ STATUS_NOTES = {
     "excerpt": "is from an excerpt: the full document may say more or qualify it.",
 }
 STATUS_ORDER = {"current": 0, "excerpt": 1, "historical": 2}
+CUT_OFF_NOTE = ("stops mid-sentence where the copy kept ends: the sentence goes on in the "
+                "full document.")
 
 
 def marker(citation: Citation) -> str:
@@ -35,10 +38,18 @@ def marker(citation: Citation) -> str:
 
 
 def status_notes(citations: Sequence[Citation]) -> list[str]:
-    """One note per historical or excerpt citation, saying how far to rely on it."""
-    return [
+    """One note per historical or excerpt citation, saying how far to rely on it, and one
+    per citation whose quote stops mid-sentence."""
+    notes = [
         f"Note: [{c.n}] {STATUS_NOTES[c.status]}" for c in citations if c.status in STATUS_NOTES
     ]
+    return notes + [f"Note: [{c.n}] {CUT_OFF_NOTE}" for c in citations if c.cut_off]
+
+
+def cut_off(doc: Document, sentence: Sentence) -> bool:
+    """Whether `sentence` stops mid-way because the document as kept stops there."""
+    return bool(rules.ENDS_ON_A_WORD.search(sentence.text)) and bool(
+        rules.NOTHING_BUT_A_MARK.fullmatch(doc.text, sentence.end))
 
 
 def citation(n: int, chunk: Chunk, sentences: Sequence[Sentence], doc: Document) -> Citation:
@@ -53,6 +64,7 @@ def citation(n: int, chunk: Chunk, sentences: Sequence[Sentence], doc: Document)
     return Citation(
         n=n, source=doc.doc_id, title=doc.title, url=doc.url, location=location,
         status=doc.status, quote=doc.text[start:end], start=start, end=end, date=doc.date,
+        cut_off=cut_off(doc, max(sentences, key=lambda s: s.end)),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb.answer.cite import CANNOT_ANSWER, NO_CONTACT, marker
+from kb.answer.cite import CANNOT_ANSWER, CUT_OFF_NOTE, NO_CONTACT, marker
 from kb.answer.contact import contact_details
 from kb.answer.notices import CLOSEST, ENGLISH_NOTICE, NOTICES
 from kb.models import Answer, Citation
@@ -90,7 +90,8 @@ def status_notes(citations: list[Citation]) -> list[Paragraph]:
             pieces += [", " if i else "", c]
         pieces.append(f" {one if len(cited) == 1 else many}: {why}")
         notes.append(Paragraph([p for p in pieces if p != ""], "note"))
-    return notes
+    return notes + [Paragraph(["Note: ", c, f" {CUT_OFF_NOTE}"], "note")
+                    for c in citations if c.cut_off]
 
 
 def plain_text(answer: Answer, references: bool = True) -> str:

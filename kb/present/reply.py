@@ -59,6 +59,8 @@ CHECK_UNCOVERED = ("The documents did not cover: \u201c{part}\u201d The draft sa
                    "answer that part yourself if you can.")
 CHECK_RELATED = ("The documents do not state what was asked ({reason}); the draft quotes "
                  "the closest passages only: say so in the reply or answer it yourself.")
+CHECK_CUT_OFF = ("The last sentence quoted from [{n}] stops mid-way, where the copy kept ends: "
+                 "read the full document before sending it.")
 CHECK_NOTHING = "Nothing to check: every sentence comes from a current source."
 CHECK_WRITTEN = ("A language model wrote these sentences; each was checked against the words "
                  "it quotes, not for what it leaves out: read the references before sending.")
@@ -174,6 +176,7 @@ def _check_list(
             flagged.setdefault((_title(c), c.status), []).append(c.n)
     items += [f"{', '.join(f'[{n}]' for n in ns)} {title} {STATUS_CHECKS[status]}"
               for (title, status), ns in flagged.items()]
+    items += [CHECK_CUT_OFF.format(n=c.n) for c in references if c.cut_off]
     if not abstained:  # an abstention's references are its contacts, checked just above
         # A superseded phone number misleads as much as a superseded sentence.
         items += [f"The program contact comes from {_title(c)}, which "
