@@ -118,7 +118,7 @@ def _ask_tab(h: Handlers, settings: Settings) -> None:
                          max_height=640)
     with gr.Row(equal_height=True, elem_id="ask-row"):
         question = gr.Textbox(placeholder="Ask about the International Port Security Program",
-                              show_label=False, scale=5, lines=2, max_lines=8,
+                              show_label=False, scale=5, lines=1, max_lines=8,
                               elem_id="question")
         with gr.Column(scale=1, min_width=120):
             ask = gr.Button("Ask", variant="primary", elem_id="ask")
