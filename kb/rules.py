@@ -58,6 +58,8 @@ SYNONYMS: list[tuple[str, str]] = [
     (r"customs", "Customs and Border Protection CBP"),  # the U.S. customs agency's name
     (r"who do (?:i|we) (?:ask|contact)|who can help", "contact"),  # asking for a contact
     (r"ask(?:s|ed|ing)? for|apply for", "request"),  # everyday words for requesting
+    # A rule or sanction that starts "takes effect" or "becomes effective".
+    (r"start(?:s|ed|ing)?|begin(?:s|ning)?|began|kick(?:s|ed)? in", "effect effective"),
 ]
 
 # -- kinds of answer ---------------------------------------------------------------------------
