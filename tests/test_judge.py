@@ -290,3 +290,9 @@ def test_a_question_on_named_documents_as_a_whole_quotes_each_rather_than_abstai
                                                                     other.sentence]
     assert v.reason == ("The documents do not answer \u201cWhat is the difference between "
                         "the two codes?\u201d in so many words.")
+    # Asked to compare them, however close a sentence comes: no one sentence compares them.
+    close = [replace(s, score=0.9) for s in (later, other, first)]
+    compare = replace(p, asked_words=frozenset({"difference", "codes"}))
+    assert verdict(compare, close).status == RELATED
+    # Asked for a kind of fact from each ("which phone number ... differ?"), they answer it.
+    assert verdict(replace(compare, kind="phone"), close).status != RELATED

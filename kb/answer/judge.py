@@ -60,9 +60,14 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
     """The verdict on `part` given its ranked sentences, the abstention threshold and the
     share of its focus a confident answer must hold."""
     pool = [s for s in ranked if not lead_in_alone(s, ranked)]
-    if not pool or pool[0].score < threshold:
-        if part.named and not part.focus:
-            return _openings(part, pool)
+    below = not pool or pool[0].score < threshold
+    # Asked to compare two documents, for no kind of fact and about nothing else ("how do
+    # 70108 and 70110 differ?"): no sentence answers as asked, however close.
+    compared = (len(part.named) > 1 and part.kind is None
+                and bool(part.asked_words & rules.COMPARISON_WORDS))
+    if part.named and not part.focus and (below or compared):
+        return _openings(part, pool)
+    if below:
         return _below_the_bar(part, pool[:limit], lexical, titles, cover_threshold)
     relevance = min(1.0, (pool[0].score - threshold) / rules.RELEVANCE_SPAN)
     wanted = wanted_terms(part, naming)
