@@ -252,15 +252,15 @@ NUMBER = re.compile(r"\b\d[\d,./-]*\d\b|\b\d\b")
 # A subdivision a question cites ("subsection (f)", "paragraphs C and D", "70108(a)(2)") must
 # be one the document has: a question on a subsection an excerpt leaves out asks about text
 # the documents do not hold, however close the other subsections' words.
-_LABEL = r"(?:\([A-Za-z0-9]{1,4}\)|[A-Z]\b)"
+_IN_PARENTHESES = r"\(([A-Za-z0-9]{1,4})\)"  # "(f)", "(2)", "(iv)"
+LABEL = re.compile(rf"{_IN_PARENTHESES}|\b([A-Z])\b")  # or a lettered paragraph, "C"
 SUBDIVISION_CITED = re.compile(
-    rf"\b(?:sub)?(?:sections?|paragraphs?|clauses?)\s+(?P<labels>{_LABEL}"
-    rf"(?:(?:\s*,\s*|\s+(?:and|or)\s+){_LABEL})*)")
-SUBDIVISION_OF_NUMBER = re.compile(r"\b\d{3,6}(?P<labels>(?:\([A-Za-z0-9]{1,4}\))+)")
-LABEL = re.compile(r"\(([A-Za-z0-9]{1,4})\)|\b([A-Z])\b")
+    rf"\b(?:sub)?(?:sections?|paragraphs?|clauses?)\s+(?P<labels>(?:{LABEL.pattern})"
+    rf"(?:(?:\s*,\s*|\s+(?:and|or)\s+)(?:{LABEL.pattern}))*)")
+SUBDIVISION_OF_NUMBER = re.compile(rf"\b\d{{3,6}}(?P<labels>(?:{_IN_PARENTHESES})+)")
 # A document's own labels: "(a)" anywhere (a statute runs its clauses on), a lettered
 # paragraph only at a line's start ("C. Actions required:"), since text refers to others'.
-DOCUMENT_LABEL = re.compile(r"\(([A-Za-z0-9]{1,4})\)|^([A-Z])\.\s", re.MULTILINE)
+DOCUMENT_LABEL = re.compile(rf"{_IN_PARENTHESES}|^([A-Z])\.\s", re.MULTILINE)
 
 
 # -- lists (kb.answer.choose, kb.retrieve.listing) ----------------------------------------------

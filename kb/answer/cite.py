@@ -55,7 +55,8 @@ def cut_off(doc: Document, sentence: Sentence) -> bool:
 def citation(n: int, chunk: Chunk, sentences: Sequence[Sentence], doc: Document) -> Citation:
     """Citation `n`: the span of `doc` from the first to the last of `sentences`."""
     start = min(s.start for s in sentences)
-    end = max(s.end for s in sentences)
+    final = max(sentences, key=lambda s: s.end)
+    end = final.end
     label = chunk.question or chunk.section
     first, last = doc.page_at(start), doc.page_at(end - 1)  # the quote's own pages
     pages = "" if first is None else (
@@ -64,7 +65,7 @@ def citation(n: int, chunk: Chunk, sentences: Sequence[Sentence], doc: Document)
     return Citation(
         n=n, source=doc.doc_id, title=doc.title, url=doc.url, location=location,
         status=doc.status, quote=doc.text[start:end], start=start, end=end, date=doc.date,
-        cut_off=cut_off(doc, max(sentences, key=lambda s: s.end)),
+        cut_off=cut_off(doc, final),
     )
 
 

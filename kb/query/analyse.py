@@ -217,6 +217,9 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
     documents use; less the words of asking, the words that ask for the kind of answer and
     the words that only qualify it."""
     out = []
+    # The asker's introduction of themselves before the question ("I work for ...").
+    introduction = rules.SELF_INTRODUCTION.match(doc.text)
+    introduced = introduction.end() if introduction else 0
     for tok in doc:
         word = tok.lower_
         if (not tok.is_alpha and not tok.like_num) or tok.is_stop or word in rules.QUESTION_WORDS:
@@ -234,7 +237,7 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         if not stems:
             continue
         extra = synonyms.alternatives(word)
-        weight = (rules.FOCUS_WEIGHT_ASKER if _askers_own(tok)
+        weight = (rules.FOCUS_WEIGHT_ASKER if tok.idx < introduced or _askers_own(tok)
                   else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB"
                   else rules.FOCUS_WEIGHT_CATEGORY if _category(tok) else 1.0)
         out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
@@ -250,10 +253,7 @@ def _category(tok: Any) -> bool:
 
 def _askers_own(tok: Any) -> bool:
     """Whether `tok` belongs to a phrase the asker owns: "our port staff" (the noun or a word
-    modifying it), or to the asker's introduction of themselves before the question."""
-    remark = rules.SELF_INTRODUCTION.match(tok.doc.text)
-    if remark and tok.idx < remark.end():
-        return True
+    modifying it)."""
     phrase = tok.head if tok.dep_ in ("compound", "amod", "nmod") else tok
     return any(c.dep_ == "poss" and c.lower_ in rules.ASKER_POSSESSIVES
                for c in phrase.children)

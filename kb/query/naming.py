@@ -54,12 +54,11 @@ class DocumentNames:
     def missing_subdivisions(self, text: str, named: Sequence[str]) -> list[str]:
         """The subdivisions `text` cites ("subsection (f)", "paragraphs C and D") that the
         documents it names (any document, when it names none) do not have."""
+        cited = [m for pattern in (rules.SUBDIVISION_CITED, rules.SUBDIVISION_OF_NUMBER)
+                 for m in pattern.finditer(text)]
+        if not cited:  # most questions cite none: no documents' labels to gather
+            return []
         held = frozenset().union(*(labels for doc_id, labels in self._labels.items()
                                    if not named or doc_id in named))
-        out = []
-        for pattern in (rules.SUBDIVISION_CITED, rules.SUBDIVISION_OF_NUMBER):
-            for m in pattern.finditer(text):
-                cited = {"".join(label) for label in rules.LABEL.findall(m.group("labels"))}
-                if cited - held:
-                    out.append(m.group(0))
-        return out
+        return [m.group(0) for m in cited
+                if {"".join(label) for label in rules.LABEL.findall(m.group("labels"))} - held]
