@@ -69,6 +69,7 @@ SYNONYMS: list[tuple[str, str]] = [
 # preferred but not required: "who manages it?" is well answered by "the office ... manages".
 STRICT_KINDS = frozenset({
     "date", "duration", "frequency", "count", "money", "percent", "email", "phone", "url",
+    "contact",
 })
 # "Which countries ...", "what office ...": a question that asks which thing of a kind wants
 # its name, so only a sentence naming one (a place, a person, an organisation the question
@@ -120,7 +121,9 @@ ENTITY_KINDS: dict[str, str] = {
 }
 # A kind asked for is also given by these: "who" by a person or an organisation.
 SATISFIES: dict[str, frozenset[str]] = {
-    "agent": frozenset({"person", "organisation"}),
+    "agent": frozenset({"person", "organisation", "role"}),
+    # Whom to reach ("who do we contact?"): someone named, or a number or address to use.
+    "contact": frozenset({"person", "organisation", "role", "phone", "email", "url"}),
     "person": frozenset({"person"}),
     "amount": frozenset({"count", "money"}),
     "address": frozenset({"place", "email", "url"}),
@@ -148,10 +151,16 @@ FREQUENCY = re.compile(
     r"every (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.IGNORECASE)
 MONEY = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:dollars|million|billion|USD)\b", re.IGNORECASE)
 PERCENT = re.compile(r"\d\s?(?:%|percent\b)", re.IGNORECASE)
+# People named by their role, not their name ("our liaison officers can help", "the
+# embassy's staff"): who does something, as a name says, though not which person. Ordinary
+# English nouns for people at work.
+ROLE = re.compile(r"\b(?:officers?|officials?|staff|personnel|representatives?|liaisons?|"
+                  r"managers?|directors?|coordinators?|advis[eo]rs?|inspectors?|experts?|"
+                  r"specialists?|attach[eé]s?)\b", re.IGNORECASE)
 # Kinds found by pattern in a sentence's text, beside its named entities.
 PATTERN_KINDS: dict[str, re.Pattern[str]] = {
     "phone": PHONE, "email": EMAIL, "url": URL, "duration": DURATION,
-    "frequency": FREQUENCY, "money": MONEY, "percent": PERCENT,
+    "frequency": FREQUENCY, "money": MONEY, "percent": PERCENT, "role": ROLE,
 }
 
 # -- what a question is about -----------------------------------------------------------------
@@ -201,6 +210,16 @@ SPELLING_VARIANT_MIN = 6
 # what is asked, and weigh little (not nothing: "what about our ships?" is only about them).
 FOCUS_WEIGHT_ASKER = 0.1
 ASKER_POSSESSIVES = frozenset({"my", "our"})
+# "Who do we contact?", "whom should I ask?", "who can I call for info about the notice?":
+# asked with "who", a verb the asker is the subject of asks whom to reach, which is a contact
+# that a sentence names or does not (see SATISFIES). The verb says how the asker will reach
+# it, which the sentence naming whom to reach seldom repeats ("Requests should be made
+# through the liaison officer"): it weighs as the asker's own words. What the asker brings
+# (their questions, a need for information) says why they ask, not what about: words of
+# asking, as "tell me" is.
+ASKER_PRONOUNS = frozenset({"i", "we"})
+ASKER_NEEDS = frozenset({"question", "questions", "info", "information", "help", "advice",
+                         "assistance", "guidance", "details"})
 # Who asks, before the question: help-desk staff paste questions with a framing ("A shipping
 # agent asks: …"), which is no part of the question and is not read; delegates introduce
 # themselves ("I work for a port authority in Asia."), whose words weigh as the asker's own.

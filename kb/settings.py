@@ -22,7 +22,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 14: cleaning says where a saved page lost an e-mail address ("[email protected]").
 # 15: a document's opening line that does not end like a sentence is its title.
 # 16: a short lead-in in lower case ("Visits typically include:") is a sentence, not a heading.
-CHUNKER_VERSION = 16
+# 17: sentences record the people they name by role ("our liaison officers").
+CHUNKER_VERSION = 17
 
 # The spaCy model's files (see kb.nlp): what ingest found in each sentence depends on it.
 NLP_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"

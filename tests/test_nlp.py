@@ -46,3 +46,12 @@ def test_entities_are_found_alike_by_the_recogniser_alone() -> None:
                 for doc in nlp.pipe(texts, disable=["parser", "lemmatizer"])]
     assert found == [mentions_in(t, ents) for t, ents in zip(texts, with_all, strict=True)]
     assert any(m.kind == "date" for m in found[0])
+
+
+def test_people_named_by_their_role_are_mentions() -> None:
+    # "Who should we ask?" is answered by a role as well as by a name.
+    found = mentions_in("Requests go through the regional liaison officer or the embassy's "
+                        "staff.", [])
+    assert [(m.kind, m.text) for m in found] == [("role", "liaison"), ("role", "officer"),
+                                                 ("role", "staff")]
+    assert mentions_in("The office runs a workshop.", []) == []

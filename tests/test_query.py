@@ -21,6 +21,9 @@ from kb.knowledge import KnowledgeBase
     ("Who is Juliet Hudson?", "agent", False),
     ("Who manages the Quay program?", "agent", False),
     ("Where is the Quay Desk?", "place", False),
+    # Whom the asker should reach: a contact, which a sentence names or does not.
+    ("Whom should we ask about a Tern Exchange visit?", "contact", True),
+    ("and who do I call for that?", "contact", True),
     # Which thing of a kind: its name.
     ("Which countries does the Quay program visit?", "place", True),
     ("What office manages the Quay program?", "organisation", True),
@@ -59,6 +62,17 @@ def test_who_asks_is_not_what_is_asked(kb: KnowledgeBase) -> None:
         ("exchange", 1.0)]
     # A colon after a document's name frames nothing.
     assert kb.plan("Quay Guide: how long does a Tern Exchange last?").text.startswith("Quay")
+
+
+def test_whom_to_reach_is_asked_with_the_askers_words(kb: KnowledgeBase) -> None:
+    # The verb says how the asker reaches the answer, their questions why they ask: the
+    # answer is about the workshop.
+    [part] = kb.plan("Who do I contact with questions about the workshop?").parts
+    assert [(f.word, f.weight) for f in part.focus] == [("contact", 0.1), ("workshop", 1.0)]
+    answer = kb.ask("Whom should we ask about a Tern Exchange visit?")
+    assert answer.mode == "extractive"
+    assert answer.text.startswith("Requests for a Tern Exchange visit should be made through "
+                                  "the regional liaison officer")
 
 
 def test_typos_are_repaired_against_the_documents_and_english(kb: KnowledgeBase) -> None:

@@ -144,6 +144,8 @@ def answer_kind(doc: Any) -> tuple[str | None, bool]:
         kind = named or kind
         if kind == "agent" and _asks_identity(tok):
             return "person", True  # "who is the head of ...": a name, not a description
+        if kind == "agent" and _reaching(doc):
+            return "contact", True  # "whom should we ask": someone to reach
         return kind, kind in rules.STRICT_KINDS or (
             word in ("what", "which") and named in rules.NAMED_KINDS)
     roots = [t for t in doc if t.dep_ == "ROOT"]
@@ -220,6 +222,7 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
     # The asker's introduction of themselves before the question ("I work for ...").
     introduction = rules.SELF_INTRODUCTION.match(doc.text)
     introduced = introduction.end() if introduction else 0
+    reaching = kind == "contact"
     for tok in doc:
         word = tok.lower_
         if (not tok.is_alpha and not tok.like_num) or tok.is_stop or word in rules.QUESTION_WORDS:
@@ -227,6 +230,8 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         if (word in rules.HEDGE_WORDS or word in rules.GENERIC_WORDS
                 or word in rules.COMPARISON_WORDS or tok.tag_ in _WH_TAGS):
             continue
+        if reaching and word in rules.ASKER_NEEDS:
+            continue  # "whom should I contact with questions about ...": words of asking
         if tok.pos_ not in rules.FOCUS_POS and not (
                 tok.pos_ in rules.VERB_POS and terms(word) <= vocabulary):
             continue
@@ -237,7 +242,8 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         if not stems:
             continue
         extra = synonyms.alternatives(word)
-        weight = (rules.FOCUS_WEIGHT_ASKER if tok.idx < introduced or _askers_own(tok)
+        askers = tok.idx < introduced or _askers_own(tok) or (reaching and _askers_verb(tok))
+        weight = (rules.FOCUS_WEIGHT_ASKER if askers
                   else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB"
                   else rules.FOCUS_WEIGHT_CATEGORY if _category(tok) else 1.0)
         out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
@@ -257,6 +263,18 @@ def _askers_own(tok: Any) -> bool:
     phrase = tok.head if tok.dep_ in ("compound", "amod", "nmod") else tok
     return any(c.dep_ == "poss" and c.lower_ in rules.ASKER_POSSESSIVES
                for c in phrase.children)
+
+
+def _askers_verb(tok: Any) -> bool:
+    """Whether `tok` is a verb the asker is the subject of ("do we contact", "can I call")."""
+    return tok.pos_ == "VERB" and any(
+        c.dep_ == "nsubj" and c.lower_ in rules.ASKER_PRONOUNS for c in tok.children)
+
+
+def _reaching(doc: Any) -> bool:
+    """Whether a "who" question asks whom the asker should reach: it has a verb the asker
+    is the subject of ("whom should I ask", "who do we contact for that")."""
+    return any(_askers_verb(tok) for tok in doc)
 
 
 def unknown_names(question: str, vocabulary: set[str], synonyms: Synonyms) -> list[str]:
