@@ -24,6 +24,7 @@ from kb.knowledge import KnowledgeBase
     # Whom the asker should reach: a contact, which a sentence names or does not.
     ("Whom should we ask about a Tern Exchange visit?", "contact", True),
     ("and who do I call for that?", "contact", True),
+    ("Who pays for the Tern Exchange when we visit?", "agent", False),
     # Which thing of a kind: its name.
     ("Which countries does the Quay program visit?", "place", True),
     ("What office manages the Quay program?", "organisation", True),

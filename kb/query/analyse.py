@@ -144,7 +144,7 @@ def answer_kind(doc: Any) -> tuple[str | None, bool]:
         kind = named or kind
         if kind == "agent" and _asks_identity(tok):
             return "person", True  # "who is the head of ...": a name, not a description
-        if kind == "agent" and _reaching(doc):
+        if kind == "agent" and _reaching(tok):
             return "contact", True  # "whom should we ask": someone to reach
         return kind, kind in rules.STRICT_KINDS or (
             word in ("what", "which") and named in rules.NAMED_KINDS)
@@ -271,10 +271,18 @@ def _askers_verb(tok: Any) -> bool:
         c.dep_ == "nsubj" and c.lower_ in rules.ASKER_PRONOUNS for c in tok.children)
 
 
-def _reaching(doc: Any) -> bool:
-    """Whether a "who" question asks whom the asker should reach: it has a verb the asker
-    is the subject of ("whom should I ask", "who do we contact for that")."""
-    return any(_askers_verb(tok) for tok in doc)
+def _reaching(wh: Any) -> bool:
+    """Whether "who" asks whom the asker should reach: it is not the subject, and a verb it
+    hangs from has the asker for its subject ("whom should I ask", "who do we contact for
+    that", "who should I talk to"; not "who pays when we visit?")."""
+    if wh.dep_ in ("nsubj", "nsubjpass"):
+        return False
+    tok = wh
+    while tok.head.i != tok.i:
+        tok = tok.head
+        if _askers_verb(tok):
+            return True
+    return False
 
 
 def unknown_names(question: str, vocabulary: set[str], synonyms: Synonyms) -> list[str]:
