@@ -183,10 +183,15 @@ GENERIC_WORDS = frozenset({
     "let", "lets", "go", "goes", "going", "come", "comes", "coming", "want", "wants", "see",
     "take", "takes", "put", "keep", "happen", "happens", "able",
 })
-# Parts of speech that say what a question is about. Verbs count only when the documents
-# use them ("notify", "reassess"): an everyday verb they never use is the asker's wording.
+# Parts of speech that say what a question is about. Verbs count in full only when the
+# documents use them ("notify", "reassess"): an everyday verb they never use is most often
+# the asker's wording of what they say another way ("walk onto the docks"), but not always:
+# "are any facilities exempted?" asks for an exemption, which a sentence that never says so
+# does not give. Such a verb weighs little, as the asker's own words do, so that it decides
+# only when little else is asked.
 FOCUS_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
 VERB_POS = frozenset({"VERB", "ADV"})
+FOCUS_WEIGHT_UNUSED_VERB = 0.1
 # How much each focus word weighs when judging whether sentences hold what a part is about
 # (on top of its IDF). The nouns of the part itself name its subject; a verb is how the asker
 # phrases the action, which an answering sentence often states with another verb ("aim to

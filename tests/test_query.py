@@ -152,6 +152,9 @@ def test_focus_words_weigh_by_what_they_say(kb: KnowledgeBase) -> None:
     [part] = kb.plan("Is the workshop run bilaterally?").parts
     assert [(f.word, f.weight) for f in part.focus] == [
         ("workshop", 1.0), ("run", 0.4), ("bilaterally", 1.0)]
+    # A verb the documents never use may still be what is asked: it weighs little.
+    [part] = kb.plan("Was the workshop ever cancelled?").parts
+    assert [(f.word, f.weight) for f in part.focus] == [("workshop", 1.0), ("cancelled", 0.1)]
     earlier = ("When does the office run the workshop?", "")
     [follow] = kb.plan("and how many seats are there?", [earlier]).parts
     assert {f.word: f.carried for f in follow.focus} == {

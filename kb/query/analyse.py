@@ -232,8 +232,8 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
             continue
         if reaching and word in rules.ASKER_NEEDS:
             continue  # "whom should I contact with questions about ...": words of asking
-        if tok.pos_ not in rules.FOCUS_POS and not (
-                tok.pos_ in rules.VERB_POS and terms(word) <= vocabulary):
+        verb = tok.pos_ not in rules.FOCUS_POS
+        if verb and tok.pos_ not in rules.VERB_POS:
             continue
         if kind and (rules.NOUN_KINDS.get(word) == kind or word in rules.TIME_UNITS
                      or word in ("number", "address")):
@@ -244,6 +244,7 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         extra = synonyms.alternatives(word)
         askers = tok.idx < introduced or _askers_own(tok) or (reaching and _askers_verb(tok))
         weight = (rules.FOCUS_WEIGHT_ASKER if askers
+                  else rules.FOCUS_WEIGHT_UNUSED_VERB if verb and not stems <= vocabulary
                   else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB"
                   else rules.FOCUS_WEIGHT_CATEGORY if _category(tok) else 1.0)
         out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
