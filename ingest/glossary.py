@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from ingest.sentences import split_sentences
+from kb import rules
 from kb.models import Document, GlossaryEntry
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ _ROMAN = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _WORD = re.compile(r"\S+")
 # A long form may hold these, but neither Schwartz–Hearst nor the fallback may start one
 # with them: "Organization of American States (OAS)" is not "of American States".
-_SMALL = {"of", "the", "and", "for", "in"}
+_SMALL = rules.NAME_JOINERS
 _LEADING_SMALL = _SMALL | {"a", "an", "to", "on", "at", "by", "with"}
 
 

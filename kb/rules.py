@@ -237,6 +237,12 @@ SELF_INTRODUCTION = re.compile(r"^(?:i|we)(?:'m| am| are| work| represent| serve
 # conjunction, not a question.
 WH_LEAD_POS = frozenset({"ADP", "CCONJ", "PUNCT"})
 
+# Acronyms: a word of two to six capitals is the initials of a name; the small words inside
+# a name are not in them ("Department of Homeland Security", DHS), nor in a defined one's
+# long form found by its capitalised words (ingest.glossary).
+ACRONYM = re.compile(r"[A-Z]{2,6}")
+NAME_JOINERS = frozenset({"of", "and", "for", "the", "in", "on"})
+
 # Questions for what an acronym stands for: answered from the glossary where it is defined.
 DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what|wat)\s+(?:does|do|is)\s+(?:the\s+)?(?:acronym\s+|abbreviation\s+|term\s+)?"

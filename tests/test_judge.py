@@ -162,6 +162,11 @@ def test_an_acronym_is_held_by_a_sentence_that_spells_it_out() -> None:
     assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.9).status == ANSWERED
     p.focus[-1] = Focus("ho", frozenset(terms("ho")))
     assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.9).status == RELATED
+    # Not defined by any document: the initials of a name in the sentence spell it, the
+    # small words inside the name apart ("Commandant of the Harbor Office": CHO, HO).
+    for acronym, status in [("HO", ANSWERED), ("CHO", ANSWERED), ("HA", RELATED)]:
+        p.focus[-1] = Focus(acronym.lower(), frozenset(terms(acronym)), acronym=acronym)
+        assert verdict(p, [scored(COMMANDANT, 0.9)], cover=0.9).status == status
 
 
 def test_a_light_focus_word_missing_does_not_unsettle_an_answer() -> None:

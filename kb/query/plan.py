@@ -15,6 +15,9 @@ class Focus:
     weight: float = 1.0  # its share in coverage, relative to a noun of the part itself
     spelled: frozenset[str] = frozenset()  # an acronym's spelt-out stems, all needed
     carried: bool = False  # from what a follow-up points back to, not the part's own words
+    # An acronym the glossary does not define ("DHS"), as written: a sentence also holds
+    # it by naming what it stands for ("Department of Homeland Security").
+    acronym: str = ""
 
 
 @dataclass
