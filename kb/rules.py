@@ -306,7 +306,8 @@ FIRST_ITEM = re.compile(r"^(?:\((?:1|a|A|i)\)|(?:1|a)\.\s|[\u2022\u25aa*-]\s)")
 ENUMERATED = re.compile(r"^\((?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\)\s")
 # A labelled item ("Port Visits: We tour local ports …"): a short capitalised label and a
 # colon, then the item in full sentences. Its list runs on while items keep their labels.
-LABELLED_ITEM = re.compile(r"^[A-Z][\w.'\u2019&/-]*(?: [\w.'\u2019&/-]+){0,4}:\s+\S")
+# The label names a part of the document ("SUMMARY:"), not what the item is about.
+LABELLED_ITEM = re.compile(r"^[A-Z][\w.'\u2019&/-]*(?: [\w.'\u2019&/-]+){0,4}:\s+(?=\S)")
 # Most items a lead-in brings: past this, the answer is the list, not an answer.
 MAX_ITEMS = 8
 # A list's entry is a name on a line of its own, perhaps with a code ("Port of Monrovia

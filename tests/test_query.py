@@ -129,6 +129,12 @@ def test_a_follow_up_carries_the_earlier_question_and_its_answer(kb: KnowledgeBa
     assert plan.follow_up and "Valletta" in plan.context
     assert "workshop" in {f.word for f in plan.parts[0].focus}
     assert not kb.plan("How many seats does the Valletta workshop have?", [earlier]).follow_up
+    # Who asked the earlier question, and the label of a document's part, are not its subject.
+    framed = ("A caller asks: is training available?", "SUMMARY: The office runs a cargo "
+              "screening workshop in Valletta every spring. [1]")
+    plan = kb.plan("and how many seats are there?", [framed])
+    assert plan.context == ("is training available? The office runs a cargo screening "
+                            "workshop in Valletta every spring.")
 
 
 def test_an_acronym_is_spelt_out_from_the_sentence_that_defines_it(kb: KnowledgeBase) -> None:

@@ -43,12 +43,19 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
 
 def earlier_subject(history: Sequence[Turn]) -> str:
     """What the conversation was about: the earlier question and the first sentence of the
-    answer it got (an abstention says nothing about the subject)."""
+    answer it got (an abstention says nothing about the subject). Neither who asked it ("A
+    caller asks: …") nor the label of the part of a document the sentence opens
+    ("SUMMARY: …") is the subject."""
     last = history[-1]
-    if isinstance(last, str):
-        return " ".join(last.split())
-    question, answer = last
+    question, answer = (last, "") if isinstance(last, str) else last
+    question = " ".join(question.split())
+    framing = rules.FRAMING.match(question)
+    if framing:
+        question = question[framing.end():]
     first = _MARKER.split(answer.split("\n")[0], maxsplit=1)[0] if answer else ""
     if first.startswith((CANNOT_ANSWER, NOT_STATED)):
         first = ""
+    label = rules.LABELLED_ITEM.match(first)
+    if label:
+        first = first[label.end():]
     return " ".join(f"{question} {first}".split())
