@@ -73,3 +73,28 @@ def test_a_lead_in_brings_labelled_items_however_each_ends() -> None:
         "Desk Talks: We compare procedures."))
     ranked = [talks, share, office, tours, lead]
     assert texts(with_items([lead], ranked)) == texts([lead, tours, office, talks])
+
+
+NESTED = ("(a) In General.— The harbor authority shall assess the measures maintained at—\n"
+          "(1) a partner port—\n(A) served by ferries; or\n(B) visited by cruise ships; and\n"
+          "(2) any other port it names.\n"
+          "(c) Consultation.— The authority shall consult with—\n(1) the port operators.")
+
+
+def nested(text: str) -> Scored:
+    start = NESTED.index(text)
+    s = Sentence(f"n{start}", "n", "d.txt", text, start, start + len(text))
+    return Scored(s, np.ones(4, dtype=np.float32), 1.0, terms(text))
+
+
+def test_a_clause_opening_a_list_of_its_own_is_still_an_item_of_the_list_above_it() -> None:
+    general, port, ferries, cruise, other, consult, operators = (nested(t) for t in (
+        "(a) In General.— The harbor authority shall assess the measures maintained at—",
+        "(1) a partner port—", "(A) served by ferries; or", "(B) visited by cruise ships; and",
+        "(2) any other port it names.", "(c) Consultation.— The authority shall consult with—",
+        "(1) the port operators."))
+    ranked = [port, other, ferries, cruise, general, consult, operators]
+    # "(1) a partner port—" continues the sentence above it: it brings that sentence.
+    assert texts(with_items([port], ranked)) == texts([general, port, ferries, cruise, other])
+    # A subsection that starts as a sentence opens its own list, and needs no other opener.
+    assert texts(with_items([consult], ranked)) == texts([consult, operators])

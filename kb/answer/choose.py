@@ -160,8 +160,13 @@ def _with_openers(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
 
 
 def _opener(item: Scored, ranked: list[Scored]) -> Scored | None:
-    if LEAD_IN.search(item.sentence.text):
-        return None  # it opens a list of its own ("(c) Consultation.— … consult with—")
+    text = item.sentence.text
+    label = ENUMERATED.match(text)
+    # A clause that opens a list of its own is a sentence of its own when it starts as one
+    # ("(c) Consultation.— … consult with—"); in lower case it is still an item of the list
+    # above it ("(1) a foreign port—", then "(A) served by …").
+    if LEAD_IN.search(text) and not (label and text[label.end():][:1].islower()):
+        return None
     before = sorted((o for o in ranked if o.sentence.chunk_id == item.sentence.chunk_id
                      and o.sentence.start < item.sentence.start), key=lambda o: o.sentence.start)
     following = item
