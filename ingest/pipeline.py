@@ -17,13 +17,14 @@ from ingest.clean import clean_text, split_long_lines
 from ingest.glossary import extract_glossary
 from ingest.loaders import extract
 from ingest.sources import Source, discover, read_source, title_from
+from kb import rules
 from kb.errors import KBError, LoadError
 from kb.index import generations as index
 from kb.index.embedder import Embedder
 from kb.index.lexical import LexicalIndex
 from kb.index.store import STORED_ROLES, VectorStore
 from kb.index.targets import Target, target_for
-from kb.models import Chunk, Document, Sentence
+from kb.models import Chunk, Document, Mention, Sentence
 from kb.nlp import Pipeline
 from kb.runtime import configure_runtime
 from kb.settings import Settings
@@ -227,7 +228,11 @@ def _build(
         sentences = [s for item in loaded for s in item.sentences if s.role in STORED_ROLES]
         body = [s for s in sentences if s.role == "body"]
         for sentence, found in zip(body, nlp.mentions([s.text for s in body]), strict=True):
-            sentence.mentions = found
+            # A statute's sentence is stated by the section its title cites ("which section
+            # requires ...?" is answered by the text of 46 U.S.C. 70109).
+            cited = [Mention("citation", c) for c in
+                     rules.CITATION.findall(docs[sentence.doc_id].title)]
+            sentence.mentions = list(dict.fromkeys([*found, *cited]))
         texts = [embedding_text(docs[c.doc_id], c) for c in chunks]
         vectors, report.embedded = _encode(texts + [s.text for s in sentences], embedder, progress)
         log.info("writing %d chunks and %d sentences to the index", len(chunks), len(sentences))

@@ -69,7 +69,7 @@ SYNONYMS: list[tuple[str, str]] = [
 # preferred but not required: "who manages it?" is well answered by "the office ... manages".
 STRICT_KINDS = frozenset({
     "date", "duration", "frequency", "count", "money", "percent", "email", "phone", "url",
-    "contact",
+    "contact", "citation",
 })
 # "Which countries ...", "what office ...": a question that asks which thing of a kind wants
 # its name, so only a sentence naming one (a place, a person, an organisation the question
@@ -96,6 +96,9 @@ NOUN_KINDS: dict[str, str] = {
     "email": "email", "e-mail": "email", "mail": "email",
     "phone": "phone", "telephone": "phone",
     "website": "url", "site": "url", "url": "url", "link": "url", "web": "url",
+    "section": "citation", "sections": "citation", "statute": "citation",
+    "statutes": "citation", "law": "citation", "laws": "citation", "provision": "citation",
+    "provisions": "citation", "act": "citation",
     "address": "address",  # an e-mail, web or street address: see ADDRESS_KINDS
     "country": "place", "countries": "place", "city": "place", "town": "place",
     "location": "place", "place": "place",
@@ -157,10 +160,19 @@ PERCENT = re.compile(r"\d\s?(?:%|percent\b)", re.IGNORECASE)
 ROLE = re.compile(r"\b(?:officers?|officials?|staff|personnel|representatives?|liaisons?|"
                   r"managers?|directors?|coordinators?|advis[eo]rs?|inspectors?|experts?|"
                   r"specialists?|attach[eé]s?)\b", re.IGNORECASE)
+# A law cited by its place ("46 U.S.C. 70109", "§ 70108", "section 70110", "Pub. L. 107-295")
+# or its name ("the Maritime Transportation Security Act of 2002"): what "which section" or
+# "which law" asks for. A sentence of a statute's own text is stated by the section its
+# title cites (ingest records that too).
+CITATION = re.compile(
+    r"\b\d+\s+U\.?\s?S\.?\s?C(?:ode)?\.?\s+(?:§\s*)?\d+|§\s*\d{3,}|\bsection\s+\d{3,}"
+    r"|\bPub(?:lic)?\.?\s*L(?:aw)?\.?\s*(?:No\.\s*)?\d+[-–]\d+"
+    r"|\b(?!The\s)(?:[A-Z][a-z]+\s+){1,6}Act(?:\s+of\s+\d{4})?\b")
 # Kinds found by pattern in a sentence's text, beside its named entities.
 PATTERN_KINDS: dict[str, re.Pattern[str]] = {
     "phone": PHONE, "email": EMAIL, "url": URL, "duration": DURATION,
     "frequency": FREQUENCY, "money": MONEY, "percent": PERCENT, "role": ROLE,
+    "citation": CITATION,
 }
 
 # -- what a question is about -----------------------------------------------------------------

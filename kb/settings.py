@@ -23,7 +23,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 15: a document's opening line that does not end like a sentence is its title.
 # 16: a short lead-in in lower case ("Visits typically include:") is a sentence, not a heading.
 # 17: sentences record the people they name by role ("our liaison officers").
-CHUNKER_VERSION = 17
+# 18: a statute's sentences record the section its title cites.
+CHUNKER_VERSION = 18
 
 # The spaCy model's files (see kb.nlp): what ingest found in each sentence depends on it.
 NLP_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"

@@ -192,3 +192,17 @@ def test_store_keeps_only_answerable_sentences(
         contact = next(c for c in chunks if c.kind == "contact")
         assert meta["contacts"] == [contact.chunk_id]
         assert [c.quote for c in kb.contacts()] == [contact.text]
+
+
+def test_a_statutes_sentences_are_stated_by_the_section_its_title_cites(
+    make_settings: SettingsFactory, embedder: Embedder
+) -> None:
+    settings = make_settings()
+    (settings.sources_dir / "harbor-code.txt").write_text(
+        "12 U.S. Code § 101 - Harbor notices\n\n(a) In General.— The harbor authority shall "
+        "notify every partner port of its findings.\n", encoding="utf-8")
+    ingest(settings, embedder=embedder)
+    with KnowledgeBase.open(settings, embedder) as kb:
+        [sentence] = [s for s in kb.store.all_sentences() if s.doc_id == "harbor-code.txt"]
+    # "Which section requires a notice?" is answered by this sentence, through its title.
+    assert ("citation", "12 U.S. Code § 101") in [(m.kind, m.text) for m in sentence.mentions]

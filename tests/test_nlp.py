@@ -55,3 +55,10 @@ def test_people_named_by_their_role_are_mentions() -> None:
     assert [(m.kind, m.text) for m in found] == [("role", "liaison"), ("role", "officer"),
                                                  ("role", "staff")]
     assert mentions_in("The office runs a workshop.", []) == []
+
+
+def test_laws_cited_by_place_or_name_are_mentions() -> None:
+    found = mentions_in("The authority is 46 U.S.C. 70110 and the Harbor Safety Act of 2002; "
+                        "the Act applies.", [])
+    assert [m.text for m in found if m.kind == "citation"] == [
+        "46 U.S.C. 70110", "Harbor Safety Act of 2002"]

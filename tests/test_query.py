@@ -25,6 +25,8 @@ from kb.knowledge import KnowledgeBase
     ("Whom should we ask about a Tern Exchange visit?", "contact", True),
     ("and who do I call for that?", "contact", True),
     ("Who pays for the Tern Exchange when we visit?", "agent", False),
+    ("Which section of the harbor code requires a notice?", "citation", True),
+    ("What law sets up the Tern Exchange?", "citation", True),
     # Which thing of a kind: its name.
     ("Which countries does the Quay program visit?", "place", True),
     ("What office manages the Quay program?", "organisation", True),

@@ -45,7 +45,7 @@ KIND_PHRASES = {
     "date": "a date", "duration": "a duration", "frequency": "how often",
     "count": "a number", "money": "an amount of money", "percent": "a percentage",
     "email": "an e-mail address", "phone": "a phone number", "url": "a web address",
-    "person": "a name", "contact": "whom to contact",
+    "person": "a name", "contact": "whom to contact", "citation": "a law or section",
 }
 CLOSEST = "The closest passages say:"
 PARTLY = "What they say on the rest of the question, and the closest passages:"
