@@ -58,7 +58,7 @@ class OpenGeneration:
         self.analyser = Analyser(
             nlp, DocumentNames(documents), vocabulary, words,
             {e.term: e.expansion for e in self.glossary}, self.library.naming,
-            settings.max_question_chars)
+            settings.max_question_chars, settings.program_name)
         self._lease = lease
         self._users = 0
         self._retired = False

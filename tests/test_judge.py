@@ -75,6 +75,24 @@ def test_a_hedge_shows_the_closest_sentences_beside_one_of_the_kind_asked_for() 
     assert [s.sentence for s in v.picks] == [LASTS, REQUESTS]
 
 
+def test_a_hedge_shows_what_the_closest_document_states_of_the_kind_however_far() -> None:
+    # Nothing close gives a duration, but the closest sentence's document does: shown too,
+    # as not quite the answer.
+    p = part("How long does the Harbor Office take to approve?", "duration", True,
+             ["harbor", "office"])
+    v = verdict(p, [scored(COMMANDANT, 0.9), scored(LASTS, 0.4)])
+    assert v.status == RELATED
+    assert [s.sentence for s in v.picks] == [COMMANDANT, LASTS]
+    assert v.reason.endswith("in so many words.")
+
+
+def test_the_programs_own_name_is_no_one_to_reach() -> None:
+    # Every document is the program's: "whom should I ask?" is not answered by its name.
+    p = part("Whom should I ask about approvals?", "contact", True, ["approvals"])
+    assert gives(p, COMMANDANT)
+    assert not gives(replace(p, known_words=frozenset({"the", "harbor", "office"})), COMMANDANT)
+
+
 def test_an_entity_the_question_already_names_does_not_answer_it() -> None:
     p = part("Who is the Commandant of the Harbor Office?", "person", True, ["commandant"])
     assert not gives(p, COMMANDANT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kb.index.lexical import plain_words
 from kb.knowledge import KnowledgeBase
 
 
@@ -72,6 +73,10 @@ def test_whom_to_reach_is_asked_with_the_askers_words(kb: KnowledgeBase) -> None
     # answer is about the workshop.
     [part] = kb.plan("Who do I contact with questions about the workshop?").parts
     assert [(f.word, f.weight) for f in part.focus] == [("contact", 0.1), ("workshop", 1.0)]
+    # The program's own name names no one to reach.
+    [part] = kb.plan("Whom should we ask about a Tern Exchange visit?").parts
+    assert plain_words(kb.settings.program_name) <= part.known_words
+    assert not kb.plan("Who runs the workshop?").parts[0].known_words
     answer = kb.ask("Whom should we ask about a Tern Exchange visit?")
     assert answer.mode == "extractive"
     assert answer.text.startswith("Requests for a Tern Exchange visit should be made through "

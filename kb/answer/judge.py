@@ -84,7 +84,14 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
     if part.strict:
         typed = [s for s in pool if gives(part, s.sentence)]
         if not typed or typed[0].score < threshold:
-            return _related(part, chosen(pool), relevance, not_given(part.kind or "", part.text))
+            closest = chosen(pool)
+            # The closest passage's document may state the kind about itself ("FOR FURTHER
+            # INFORMATION CONTACT: … Juliet Hudson"): not an answer, but closer than nothing.
+            own = next((s for s in typed if s.sentence.doc_id == pool[0].sentence.doc_id), None)
+            if own is not None and own not in closest:
+                return _related(part, [*closest[: max(limit - 1, 1)], own], relevance,
+                                not_in_so_many_words(part.text))
+            return _related(part, closest, relevance, not_given(part.kind or "", part.text))
         pool = typed
     picks = chosen(pool)
     # The sentence that states a date or a number must be the one about the subject: "On

@@ -22,7 +22,7 @@ def gives(part: PartPlan, sentence: Sentence) -> bool:
     for m in sentence.mentions:
         if m.kind in wanted:
             words = plain_words(m.text)
-            if not words or not words <= part.asked_words:
+            if not words or not (words <= part.asked_words or words <= part.known_words):
                 return True
     return False
 

@@ -48,7 +48,7 @@ class Analyser:
 
     def __init__(self, nlp: Pipeline, names: DocumentNames, vocabulary: set[str],
                  corpus_words: Collection[str], glossary: Mapping[str, str],
-                 naming_terms: dict[str, set[str]], max_chars: int) -> None:
+                 naming_terms: dict[str, set[str]], max_chars: int, program: str = "") -> None:
         self.nlp = nlp
         self.names = names
         self.vocabulary = vocabulary
@@ -60,6 +60,7 @@ class Analyser:
         self.spelled = {t.lower(): frozenset(terms(e)) for t, e in glossary.items()}
         self.naming_terms = naming_terms
         self.max_chars = max_chars
+        self.program_words = plain_words(program) | rules.NAME_JOINERS
 
     def analyse(self, question: str, history: Sequence[Turn] = (),
                 synonyms: Synonyms | None = None) -> QueryPlan:
@@ -121,7 +122,8 @@ class Analyser:
             unknown=[*unknown_names(text, self.vocabulary, synonyms),
                      *self.names.missing_subdivisions(text, named)],
             names=known_names(text, self.vocabulary, skip),
-            asked_words=plain_words(asked))
+            asked_words=plain_words(asked),
+            known_words=self.program_words if kind == "contact" else frozenset())
 
 
 def answer_kind(doc: Any) -> tuple[str | None, bool]:

@@ -33,6 +33,9 @@ class PartPlan:
     unknown: list[str] = field(default_factory=list)  # names and numbers no document uses
     names: list[str] = field(default_factory=list)  # names it gives that documents use
     asked_words: frozenset[str] = frozenset()  # words of the part and its context, lower-case
+    # Words that name no one to reach when a contact is asked for: the program's own name
+    # (every document is the Coast Guard's; "The Coast Guard announces …" names no contact).
+    known_words: frozenset[str] = frozenset()
 
 
 @dataclass
