@@ -242,8 +242,12 @@ ASKER_NEEDS = frozenset({"question", "questions", "info", "information", "help",
 # themselves ("I work for a port authority in Asia."), whose words weigh as the asker's own.
 FRAMING = re.compile(r"^[^?.:]{0,80}\b(?:asks?|asked|writes?|wrote|wants to know|would like "
                      r"to know|wonders)\s*:\s+(?=\S)", re.IGNORECASE)
-SELF_INTRODUCTION = re.compile(r"^(?:i|we)(?:'m| am| are| work| represent| serve)\b[^?]*?\.\s+"
-                               r"(?=\S)", re.IGNORECASE)
+# The introduction ends with a full stop, or with a comma before the question's first word
+# ("we are a delegation from Ghana, what will we do …").
+SELF_INTRODUCTION = re.compile(
+    r"^(?:i|we)(?:'m| am| are| work| represent| serve)\b[^?]*?(?:\.\s+(?=\S)|,\s*(?=(?:what|"
+    r"how|when|where|who|whom|which|why|can|could|do|does|did|is|are|will|would|should|may)"
+    r"\b))", re.IGNORECASE)
 # Parts of speech that may stand between a clause's start and the wh-word that asks:
 # "In which year", "and for how long". A "when" after other words ("when it arrives") is a
 # conjunction, not a question.

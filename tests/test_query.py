@@ -64,6 +64,11 @@ def test_who_asks_is_not_what_is_asked(kb: KnowledgeBase) -> None:
     assert [(f.word, f.weight) for f in part.focus] == [
         ("work", 0.1), ("harbor", 0.1), ("authority", 0.1), ("malta", 0.1), ("tern", 1.0),
         ("exchange", 1.0)]
+    # An introduction may end with a comma; a name in it is who asks, which the documents
+    # need not mention, unless the question asks about the asker's own things.
+    [part] = kb.plan("We are a delegation from Malta, what will we do on a Tern Exchange?").parts
+    assert part.unknown == [] and ("malta", 0.1) in [(f.word, f.weight) for f in part.focus]
+    assert kb.plan("We are from Malta, is our harbor on the list?").parts[0].unknown == ["Malta"]
     # A colon after a document's name frames nothing.
     assert kb.plan("Quay Guide: how long does a Tern Exchange last?").text.startswith("Quay")
 

@@ -119,7 +119,7 @@ class Analyser:
         return PartPlan(
             text=text, query=synonyms.expand(asked), kind=kind, strict=strict,
             focus=list(focus.values()), named=named,
-            unknown=[*unknown_names(text, self.vocabulary, synonyms),
+            unknown=[*unknown_names(_asked_beyond_the_asker(doc), self.vocabulary, synonyms),
                      *self.names.missing_subdivisions(text, named)],
             names=known_names(text, self.vocabulary, skip),
             asked_words=plain_words(asked),
@@ -268,6 +268,17 @@ def _askers_own(tok: Any) -> bool:
     phrase = tok.head if tok.dep_ in ("compound", "amod", "nmod") else tok
     return any(c.dep_ == "poss" and c.lower_ in rules.ASKER_POSSESSIVES
                for c in phrase.children)
+
+
+def _asked_beyond_the_asker(doc: Any) -> str:
+    """The question without the asker's introduction of themselves, unless it asks about
+    their own things: "We are from Ghana, what will we do on a visit?" asks nothing of Ghana
+    (the documents need not name it); "We are from Ghana, is our country on the list?" does."""
+    introduction = rules.SELF_INTRODUCTION.match(doc.text)
+    if introduction is None or any(_askers_own(tok) for tok in doc
+                                   if tok.idx >= introduction.end()):
+        return str(doc.text)
+    return str(doc.text[introduction.end():])
 
 
 def _askers_verb(tok: Any) -> bool:
