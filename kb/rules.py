@@ -51,7 +51,7 @@ SYNONYMS: list[tuple[str, str]] = [
     (r"loosen(?:ed)?|lift(?:ed)?|eas(?:e|ed)|relax(?:ed)?", "remove modify"),  # easing a rule
     (r"teach|teaching|courses?|workshops?|classes", "training"),  # what teaching is called
     (r"stationed|based", "located"),  # where someone works
-    (r"in charge|boss|manages?|leads?", "manager"),  # who is responsible
+    (r"in charge|boss|manages?|leads?|runs?|running|ran", "manager"),  # who is responsible
     (r"laws?|statutes?|legislation", "act section code"),  # how a law is cited
     (r"coronavirus|covid", "COVID-19 pandemic"),  # names of the pandemic
     (r"yearly", "annual"),  # same meaning
