@@ -15,9 +15,10 @@ TEXT = ("(b) Effective Date.\nAny action under subsection (a) shall take effect\
         "(3) a clause past the end of the list.")
 
 
-def sentence(text: str, chunk: str = "k") -> Scored:
-    start = TEXT.index(text)
-    s = Sentence(f"s{start}", chunk, "d.txt", text, start, start + len(text))
+def sentence(text: str, chunk: str = "k", passage: str = TEXT) -> Scored:
+    """`text` as a ranked sentence of `passage` (in the chunk `chunk`)."""
+    start = passage.index(text)
+    s = Sentence(f"{chunk}{start}", chunk, "d.txt", text, start, start + len(text))
     return Scored(s, np.ones(4, dtype=np.float32), 1.0, terms(text))
 
 
@@ -60,9 +61,7 @@ LABELLED = ("Visits typically include:\nQuay Tours: We walk the quays.\nHarbor O
 
 
 def labelled(text: str) -> Scored:
-    start = LABELLED.index(text)
-    s = Sentence(f"l{start}", "l", "d.txt", text, start, start + len(text))
-    return Scored(s, np.ones(4, dtype=np.float32), 1.0, terms(text))
+    return sentence(text, "l", LABELLED)
 
 
 def test_a_lead_in_brings_labelled_items_however_each_ends() -> None:
@@ -82,9 +81,7 @@ NESTED = ("(a) In General.— The harbor authority shall assess the measures mai
 
 
 def nested(text: str) -> Scored:
-    start = NESTED.index(text)
-    s = Sentence(f"n{start}", "n", "d.txt", text, start, start + len(text))
-    return Scored(s, np.ones(4, dtype=np.float32), 1.0, terms(text))
+    return sentence(text, "n", NESTED)
 
 
 def test_a_clause_opening_a_list_of_its_own_is_still_an_item_of_the_list_above_it() -> None:
