@@ -44,7 +44,7 @@ def test_answer_streams_then_shows_with_its_sources(handlers: Handlers) -> None:
     assert '<details class="ipskb-cite" id="ipskb-t1-c1"><summary><span class="ipskb-n">[1]</span> <b>Quay Program Guide</b>' in transcript
     assert (box, status, thanks, reason) == ("", "", "", "")
     assert draft == {"__type__": "update", "value": "", "label": DRAFT_LABEL}
-    assert session.history == [QUAY]
+    assert [q for q, _ in session.history_turns] == [QUAY]
 
 
 def test_each_answer_keeps_its_own_sources(handlers: Handlers) -> None:
@@ -60,7 +60,7 @@ def test_follow_up_uses_history_and_new_chat_forgets_it(handlers: Handlers) -> N
     transcript, _ = _ask(handlers, "and where is it based?", session)
     assert "manages the program from Halifax" in transcript.split('id="ipskb-t2"')[1]
     transcript, session, box, status, draft, thanks, reason = handlers.new_chat()
-    assert session.turns == [] and session.history == [] and session.ratings == {}
+    assert session.turns == [] and session.history_turns == [] and session.ratings == {}
     assert 'class="ipskb-empty"' in transcript and "ipskb-turn" not in transcript
     assert (box, status, thanks, reason) == ("", "", "", "")
     assert draft["value"] == ""

@@ -71,13 +71,9 @@ class Session:
         return latest.answer if latest else None
 
     @property
-    def history(self) -> list[str]:
-        """The questions that were answered, for follow-ups ("and who do we contact?")."""
-        return [t.question for t in self.turns if t.answer is not None][-HISTORY_TURNS:]
-
-    @property
     def history_turns(self) -> list[tuple[str, str]]:
-        """The earlier questions with their answers' text, for a language model."""
+        """The earlier questions with their answers' text, for follow-ups ("and who do we
+        contact?"): what a follow-up points back to is in both."""
         return [(t.question, t.answer.text) for t in self.turns
                 if t.answer is not None][-HISTORY_TURNS:]
 
@@ -110,7 +106,7 @@ class Handlers:
             yield from self._written(n, question, session)
             return
         try:
-            answer, documents = self.kb.ask_with_documents(question, session.history)
+            answer, documents = self.kb.ask_with_documents(question, session.history_turns)
         except KBError as exc:
             yield self._failed(n, question, session, exc)
             return

@@ -163,8 +163,8 @@ def _interactive(kb: object) -> int:
         try:
             answer = kb.ask(question, history)
             print(render(answer))
-            # A language model is given the earlier answers too.
-            history.append((question, answer.text) if kb.writes else question)
+            # A follow-up points back to the earlier question and its answer.
+            history.append((question, answer.text))
         except KBError as exc:
             print(f"ipskb: {exc}")
 
