@@ -26,6 +26,7 @@ from kb.knowledge import KnowledgeBase
     ("Whom should we ask about a Tern Exchange visit?", "contact", True),
     ("and who do I call for that?", "contact", True),
     ("Who pays for the Tern Exchange when we visit?", "agent", False),
+    ("Who is the contact for the Tern Exchange?", "contact", True),
     ("Which section of the harbor code requires a notice?", "citation", True),
     ("What law sets up the Tern Exchange?", "citation", True),
     # Which thing of a kind: its name.
@@ -82,6 +83,9 @@ def test_whom_to_reach_is_asked_with_the_askers_words(kb: KnowledgeBase) -> None
     [part] = kb.plan("Whom should we ask about a Tern Exchange visit?").parts
     assert plain_words(kb.settings.program_name) <= part.known_words
     assert not kb.plan("Who runs the workshop?").parts[0].known_words
+    # "The contact person": the person is the kind asked for, not what it is about.
+    [part] = kb.plan("Who is the contact person for the workshop?").parts
+    assert (part.kind, [f.word for f in part.focus]) == ("contact", ["contact", "workshop"])
     answer = kb.ask("Whom should we ask about a Tern Exchange visit?")
     assert answer.mode == "extractive"
     assert answer.text.startswith("Requests for a Tern Exchange visit should be made through "

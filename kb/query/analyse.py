@@ -151,6 +151,8 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         if kind and (rules.NOUN_KINDS.get(word) == kind or word in rules.TIME_UNITS
                      or word in ("number", "address")):
             continue  # the kind check asks for it: "which year", "how many days"
+        if kind == "contact" and any(c.lower_ == "contact" for c in tok.children):
+            continue  # the "person" of "the contact person" is the kind asked for too
         stems = terms(word)
         if not stems:
             continue

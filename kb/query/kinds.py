@@ -29,7 +29,9 @@ def answer_kind(doc: Any) -> tuple[str | None, bool]:
             else None
         kind = named or kind
         if kind == "agent" and _asks_identity(tok):
-            return "person", True  # "who is the head of ...": a name, not a description
+            # "Who is the head of ...": a name, not a description; "who is the contact
+            # (person) for ...": whom to reach, named or by office or number.
+            return ("contact" if _the_contact(tok) else "person"), True
         if kind == "agent" and _reaching(tok):
             return "contact", True  # "whom should we ask": someone to reach
         return kind, kind in rules.STRICT_KINDS or (
@@ -92,6 +94,14 @@ def _asks_identity(wh: Any) -> bool:
         c.dep_ in ("nsubj", "attr") and c.i != wh.i and (
             c.pos_ == "NOUN" or (c.pos_ == "PROPN" and _determined(c)))
         for c in head.children)
+
+
+def _the_contact(wh: Any) -> bool:
+    """Whether "who is the X?" asks for a contact: X is "contact" or a "contact person"."""
+    return any(c.dep_ in ("nsubj", "attr") and c.i != wh.i and (
+        c.lemma_.lower() == "contact"
+        or any(m.lower_ == "contact" and m.dep_ in ("compound", "amod") for m in c.children))
+        for c in wh.head.children)
 
 
 def _determined(tok: Any) -> bool:
