@@ -208,6 +208,18 @@ def test_the_sentence_stating_the_kind_must_itself_be_about_the_focus() -> None:
     assert v.status == RELATED
 
 
+def test_a_hedge_names_as_unsaid_only_words_no_quoted_sentence_holds() -> None:
+    # The duration's sentence is not about requests; the sentence quoted beside it is.
+    p = part("How long does a request to the Tern Exchange take?", "duration", True,
+             ["request", "tern", "exchange"])
+    lasts, requests = scored(LASTS, 0.9), scored(REQUESTS, 0.8)
+    lasts.vector, requests.vector = np.eye(4, dtype=np.float32)[:2]
+    v = verdict(p, [lasts, requests], cover=0.9)
+    assert v.status == RELATED and [s.sentence for s in v.picks] == [LASTS, REQUESTS]
+    assert v.reason == ("The documents do not answer \u201cHow long does a request to the Tern "
+                        "Exchange take?\u201d in so many words.")
+
+
 def test_a_document_is_about_its_title_aliases_publisher_and_month() -> None:
     doc = Document(doc_id="d.txt", title="Harbor FAQ", text=TEXT, content_hash="x",
                    aliases=["the leaflet"], publisher="Quay Office", date="2030-01-05")

@@ -108,7 +108,11 @@ def judge(part: PartPlan, ranked: list[Scored], limit: int, threshold: float,
             # every 3 years", then the sentences on the pandemic.
             rest = [s for s in chosen(relevant) if s is not picks[0]]
             picks = [picks[0], *rest][: max(limit, 1)]
-        return _related(part, picks, relevance * covered, not_said(missing, part.text))
+            # Say the documents do not speak of a word only if no quoted sentence does:
+            # the others may, without stating the kind asked for.
+            missing = coverage(part, picks, lexical, titles)[1]
+        reason = not_said(missing, part.text) if missing else not_in_so_many_words(part.text)
+        return _related(part, picks, relevance * covered, reason)
     return Verdict(part, ANSWERED, picks, confidence=0.5 + 0.5 * relevance * covered)
 
 
