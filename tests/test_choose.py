@@ -95,3 +95,10 @@ def test_a_clause_opening_a_list_of_its_own_is_still_an_item_of_the_list_above_i
     assert texts(with_items([port], ranked)) == texts([general, port, ferries, cruise, other])
     # A subsection that starts as a sentence opens its own list, and needs no other opener.
     assert texts(with_items([consult], ranked)) == texts([consult, operators])
+
+
+def test_a_sentence_just_before_a_lead_in_brings_it_and_so_its_list() -> None:
+    agenda = "Each visit has its own agenda.\nVisits typically include:\nQuay Tours: We walk."
+    opening, lead, tours = (sentence(t, "v", agenda) for t in (
+        "Each visit has its own agenda.", "Visits typically include:", "Quay Tours: We walk."))
+    assert texts(with_items([opening], [tours, opening, lead])) == texts([opening, lead, tours])

@@ -113,11 +113,12 @@ def lead_in_alone(s: Scored, ranked: list[Scored]) -> bool:
 def with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
     """A lead-in ("the Secretary shall consult with—", "Visits typically include:") says
     nothing without what follows it: it brings its list items (the passage's next
-    sentences, up to the one that ends the list), or leaves the answer. An enumerated
+    sentences, up to the one that ends the list), or leaves the answer; a sentence just
+    before a lead-in brings it, and so the list. An enumerated
     clause ("(1) 90 days after …; or") says nothing without its lead-in: it brings the
     lead-in, and so the list it belongs to."""
     out: list[Scored] = []
-    for lead in _with_openers(chosen, ranked):
+    for lead in _with_openers(_with_next_lead_ins(chosen, ranked), ranked):
         after = sorted(
             (s for s in ranked if s.sentence.chunk_id == lead.sentence.chunk_id
              and s.sentence.start > lead.sentence.start),
@@ -131,6 +132,21 @@ def with_items(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
         if items:
             out += [s for s in [lead, *items] if s not in out]
     return out or chosen[:1]
+
+
+def _with_next_lead_ins(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
+    """`chosen`, each sentence followed by the next one of its passage when that introduces
+    a list ("Each visit is tailored to an agreed agenda." then "Visits typically include:"):
+    the list goes on with what the sentence says, and comes with its lead-in."""
+    out: list[Scored] = []
+    for s in chosen:
+        out.append(s)
+        nxt = min((o for o in ranked if o.sentence.chunk_id == s.sentence.chunk_id
+                   and o.sentence.start > s.sentence.start), key=lambda o: o.sentence.start,
+                  default=None)
+        if nxt is not None and LEAD_IN.search(nxt.sentence.text) and nxt not in chosen:
+            out.append(nxt)
+    return out
 
 
 def _items(after: list[Scored]) -> list[Scored]:
