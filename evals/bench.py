@@ -153,7 +153,7 @@ def _ratios(out: dict[str, Any]) -> dict[str, float]:
     """The figures the goals compare, each against its reference in the same run."""
     return {
         "encoder_onnx_torch_ratio": round(
-            out["encoder_onnx_passages_per_s"] / out["encoder_torch_passages_per_s"], 2),
+            out["encoder_onnx_passages_per_s"] / out["encoder_torch_passages_per_s"], 3),
         "encoder_int8_torch_ratio": round(
             out["encoder_onnx_int8_passages_per_s"] / out["encoder_torch_passages_per_s"], 2),
         "cold_ask_reference_ratio": round(out["cold_ask_s"] / out["cold_ask_reference_s"], 3),
