@@ -227,12 +227,12 @@ def _build(
         chunks = [c for item in loaded for c in item.chunks]
         sentences = [s for item in loaded for s in item.sentences if s.role in STORED_ROLES]
         body = [s for s in sentences if s.role == "body"]
+        # A statute's sentences are stated by the section its title cites ("which section
+        # requires ...?" is answered by the text of 46 U.S.C. 70109).
+        cited = {doc_id: [Mention("citation", c) for c in rules.CITATION.findall(d.title)]
+                 for doc_id, d in docs.items()}
         for sentence, found in zip(body, nlp.mentions([s.text for s in body]), strict=True):
-            # A statute's sentence is stated by the section its title cites ("which section
-            # requires ...?" is answered by the text of 46 U.S.C. 70109).
-            cited = [Mention("citation", c) for c in
-                     rules.CITATION.findall(docs[sentence.doc_id].title)]
-            sentence.mentions = list(dict.fromkeys([*found, *cited]))
+            sentence.mentions = list(dict.fromkeys([*found, *cited[sentence.doc_id]]))
         texts = [embedding_text(docs[c.doc_id], c) for c in chunks]
         vectors, report.embedded = _encode(texts + [s.text for s in sentences], embedder, progress)
         log.info("writing %d chunks and %d sentences to the index", len(chunks), len(sentences))

@@ -107,10 +107,13 @@ class Analyser:
         named = self.names.named_in(asked)
         doc = self.nlp.parse(text)
         kind, strict = answer_kind(doc)
-        own = focus_of(doc, kind, self.vocabulary, self.spelled, synonyms)
+        introduced = introduction_end(doc)
+        own = focus_of(doc, kind, self.vocabulary, self.spelled, synonyms, introduced)
+        earlier_doc = self.nlp.parse(context) if context else None
         earlier = [replace(f, carried=True)
-                   for f in focus_of(self.nlp.parse(context), None, self.vocabulary,
-                                     self.spelled, synonyms)] if context else []
+                   for f in focus_of(earlier_doc, None, self.vocabulary, self.spelled,
+                                     synonyms, introduction_end(earlier_doc))
+                   ] if earlier_doc is not None else []
         skip = set().union(*(self.naming_terms.get(d, set()) for d in named))
         focus: dict[str, Focus] = {}
         for f in [*own, *earlier]:  # a word of the part itself keeps its own weight
@@ -119,7 +122,8 @@ class Analyser:
         return PartPlan(
             text=text, query=synonyms.expand(asked), kind=kind, strict=strict,
             focus=list(focus.values()), named=named,
-            unknown=[*unknown_names(_asked_beyond_the_asker(doc), self.vocabulary, synonyms),
+            unknown=[*unknown_names(_asked_beyond_the_asker(doc, introduced), self.vocabulary,
+                                    synonyms),
                      *self.names.missing_subdivisions(text, named)],
             names=known_names(text, self.vocabulary, skip),
             asked_words=plain_words(asked),
@@ -127,14 +131,13 @@ class Analyser:
 
 
 def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
-             spelled: Mapping[str, frozenset[str]], synonyms: Synonyms) -> list[Focus]:
-    """The words a question is about: its nouns, adjectives and numbers, and the verbs the
-    documents use; less the words of asking, the words that ask for the kind of answer and
-    the words that only qualify it."""
+             spelled: Mapping[str, frozenset[str]], synonyms: Synonyms,
+             introduced: int) -> list[Focus]:
+    """The words a question is about: its nouns, adjectives, numbers and verbs (those the
+    documents never use weigh little); less the words of asking, the words that ask for the
+    kind of answer and the words that only qualify it. The words before `introduced` (the
+    asker's introduction, see `introduction_end`) weigh as the asker's own."""
     out = []
-    # The asker's introduction of themselves before the question ("I work for ...").
-    introduction = rules.SELF_INTRODUCTION.match(doc.text)
-    introduced = introduction.end() if introduction else 0
     reaching = kind == "contact"
     for tok in doc:
         word = tok.lower_
@@ -151,7 +154,7 @@ def focus_of(doc: Any, kind: str | None, vocabulary: set[str],
         if kind and (rules.NOUN_KINDS.get(word) == kind or word in rules.TIME_UNITS
                      or word in ("number", "address")):
             continue  # the kind check asks for it: "which year", "how many days"
-        if kind == "contact" and any(c.lower_ == "contact" for c in tok.children):
+        if reaching and any(c.lower_ == "contact" for c in tok.children):
             continue  # the "person" of "the contact person" is the kind asked for too
         stems = terms(word)
         if not stems:
@@ -183,15 +186,20 @@ def _askers_own(tok: Any) -> bool:
                for c in phrase.children)
 
 
-def _asked_beyond_the_asker(doc: Any) -> str:
-    """The question without the asker's introduction of themselves, unless it asks about
-    their own things: "We are from Ghana, what will we do on a visit?" asks nothing of Ghana
-    (the documents need not name it); "We are from Ghana, is our country on the list?" does."""
+def introduction_end(doc: Any) -> int:
+    """Where the asker's introduction of themselves ends ("I work for ... ."), 0 if none."""
     introduction = rules.SELF_INTRODUCTION.match(doc.text)
-    if introduction is None or any(_askers_own(tok) for tok in doc
-                                   if tok.idx >= introduction.end()):
+    return introduction.end() if introduction else 0
+
+
+def _asked_beyond_the_asker(doc: Any, introduced: int) -> str:
+    """The question without the asker's introduction of themselves (ending at `introduced`),
+    unless it asks about their own things: "We are from Ghana, what will we do on a visit?"
+    asks nothing of Ghana (the documents need not name it); "We are from Ghana, is our
+    country on the list?" does."""
+    if not introduced or any(_askers_own(tok) for tok in doc if tok.idx >= introduced):
         return str(doc.text)
-    return str(doc.text[introduction.end():])
+    return str(doc.text[introduced:])
 
 
 def unknown_names(question: str, vocabulary: set[str], synonyms: Synonyms) -> list[str]:
